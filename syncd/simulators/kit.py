@@ -1,0 +1,444 @@
+"""Shared machinery of the MOCO and clockodo simulators.
+
+Each simulator is a `Simulator` subclass holding its account state and its API
+routes; this module wraps those routes with what every real network has and
+tests need to control: a clock that can be frozen, request statistics, rate
+limits, latency and injected faults (errors, hangs, dropped connections, lost
+responses after a write was applied). It also builds the `/_sim/` control API
+and serves an app over real HTTP, in a thread for tests or in the foreground
+for `syncd sim`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import socket
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+Phase = Literal["before", "after"]
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def utc_iso(moment: datetime) -> str:
+    """Both vendors write UTC instants as whole seconds with a `Z` suffix."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SimClock:
+    """The simulator's idea of "now": the real clock, or a frozen instant."""
+
+    def __init__(self) -> None:
+        self._frozen: datetime | None = None
+
+    def now(self) -> datetime:
+        return self._frozen if self._frozen is not None else datetime.now(UTC)
+
+    def freeze(self, moment: datetime | None) -> None:
+        self._frozen = moment.astimezone(UTC) if moment is not None else None
+
+    @property
+    def frozen(self) -> datetime | None:
+        return self._frozen
+
+
+class SlidingWindowLimiter:
+    """Counts requests per key in several sliding windows (e.g. 120 per 120 s).
+
+    Uses the monotonic clock, not `SimClock`: rate limits protect the server in
+    real time even while the simulated date is frozen.
+    """
+
+    def __init__(self, limits: list[tuple[int, float]]) -> None:
+        self.limits = limits
+        self.enabled = True
+        self._hits: dict[str, deque[float]] = {}
+
+    def check(self, key: str) -> float | None:
+        """Record a hit; answer None when allowed, else seconds until allowed."""
+        if not self.enabled or not self.limits:
+            return None
+        now = time.monotonic()
+        hits = self._hits.setdefault(key, deque())
+        longest = max(seconds for _, seconds in self.limits)
+        while hits and hits[0] <= now - longest:
+            hits.popleft()
+        for count, seconds in self.limits:
+            in_window = [h for h in hits if h > now - seconds]
+            if len(in_window) >= count:
+                return max(in_window[-count] + seconds - now, 0.001)
+        hits.append(now)
+        return None
+
+    def reset(self) -> None:
+        self._hits.clear()
+
+
+FaultKind = Literal["status", "timeout", "drop", "malformed", "html"]
+
+
+@dataclass
+class ScriptedFault:
+    """Strike the `nth` matching request of `route` (1-based, counted from set-up)."""
+
+    route: str
+    nth: int
+    fault: FaultKind = "status"
+    status: int = 500
+    after_write: bool = False
+
+
+@dataclass
+class FaultConfig:
+    """What `POST /_sim/faults` accepts; `{}` clears everything."""
+
+    error_rate: float = 0.0
+    statuses: list[int] = field(default_factory=lambda: [500, 502, 503])
+    timeout_rate: float = 0.0
+    drop_rate: float = 0.0
+    after_write_rate: float = 0.0
+    rate_429: float = 0.0
+    retry_after: float | None = 1.0
+    hang_seconds: float = 30.0
+    routes: list[str] | None = None  # restrict random faults to these route keys
+    seed: int | None = None
+    script: list[ScriptedFault] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> FaultConfig:
+        script = [ScriptedFault(**item) for item in body.pop("script", [])]
+        unknown = set(body) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        return cls(**body, script=script)
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: FaultKind
+    status: int = 500
+    after_write: bool = False
+
+
+class FaultInjector:
+    def __init__(self) -> None:
+        self.config = FaultConfig()
+        self._rng = random.Random()
+        self._seen: Counter[str] = Counter()
+
+    def configure(self, config: FaultConfig) -> None:
+        self.config = config
+        self._rng = random.Random(config.seed)
+        self._seen = Counter()
+
+    def decide(self, route: str, is_write: bool) -> Fault | None:
+        self._seen[route] += 1
+        for scripted in self.config.script:
+            if scripted.route == route and scripted.nth == self._seen[route]:
+                return Fault(scripted.fault, scripted.status, scripted.after_write)
+        cfg = self.config
+        if cfg.routes is not None and route not in cfg.routes:
+            return None
+        roll = self._rng.random()
+        for rate, fault in (
+            (cfg.rate_429, Fault("status", 429)),
+            (cfg.error_rate, Fault("status", self._rng.choice(cfg.statuses or [500]))),
+            (cfg.timeout_rate, Fault("timeout")),
+            (cfg.drop_rate, Fault("drop")),
+        ):
+            if roll < rate:
+                return fault
+            roll -= rate
+        if is_write and roll < cfg.after_write_rate:
+            kind: FaultKind = self._rng.choice(["drop", "status", "timeout"])
+            return Fault(kind, 500, after_write=True)
+        return None
+
+
+class DroppedConnection(Exception):
+    """Raised mid-response so the server closes the socket without a full answer."""
+
+
+class _DroppingResponse(Response):
+    """Announces a body, then dies: the client sees the peer close the connection."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"partial":', "more_body": True})
+        raise DroppedConnection("simulated dropped connection")
+
+
+RequestHook = Callable[[str, Phase], None]
+
+
+class Simulator:
+    """Base class: account state plus API routes, served behind the kit's wrapper.
+
+    Subclasses implement `reset`, `seed`, `state`, `api_routes` and
+    `rate_limit_key`, and may override `error_response` / `rate_limited_response`
+    to answer in their vendor's shape. State methods are synchronous and guarded
+    by `self.lock`, so an in-process test may also call them from its thread.
+    """
+
+    name: ClassVar[str]
+    api_prefix: ClassVar[str]
+
+    def __init__(self, *, rate_limits: list[tuple[int, float]], rate_limit: bool = True) -> None:
+        self.lock = threading.RLock()
+        self.clock = SimClock()
+        self.faults = FaultInjector()
+        self.limiter = SlidingWindowLimiter(rate_limits)
+        self.limiter.enabled = rate_limit
+        self.latency_seconds = 0.0
+        self.stats: Counter[str] = Counter()
+        # Called before a request is handled and after its write was applied
+        # (before the answer is sent): crash tests kill the client from here.
+        self.request_hook: RequestHook | None = None
+
+    # -- to implement -------------------------------------------------------
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def seed(self, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def state(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def api_routes(self) -> list[BaseRoute]:
+        raise NotImplementedError
+
+    def rate_limit_key(self, request: Request) -> str | None:
+        """The identity the vendor counts requests for (API key or user)."""
+        raise NotImplementedError
+
+    def rate_limited_response(self, retry_after: float) -> Response:
+        return JSONResponse({"message": "Too Many Requests"}, status_code=429)
+
+    def error_response(self, status: int) -> Response:
+        """The body a real server returns for an injected 5xx/4xx fault."""
+        return JSONResponse({"message": "Internal Server Error"}, status_code=status)
+
+    # -- helpers for subclasses ---------------------------------------------
+    def route(self, path: str, endpoint: Endpoint, methods: list[str]) -> Route:
+        """An API route whose requests pass through stats, limits and faults."""
+        assert len(methods) == 1, "one method per route keeps route keys exact"
+        key = f"{methods[0]} {self.api_prefix}{path}"
+
+        async def wrapped(request: Request) -> Response:
+            return await self._serve(key, endpoint, request)
+
+        return Route(path, wrapped, methods=methods)
+
+    @property
+    def write_count(self) -> int:
+        return sum(n for key, n in self.stats.items() if key.split(" ", 1)[0] in WRITE_METHODS)
+
+    # -- the wrapper ----------------------------------------------------------
+    async def _serve(self, key: str, endpoint: Endpoint, request: Request) -> Response:
+        self.stats[key] += 1
+        if self.latency_seconds:
+            await asyncio.sleep(self.latency_seconds)
+        is_write = request.method in WRITE_METHODS
+        with self.lock:
+            fault = self.faults.decide(key, is_write)
+        if fault is not None and not fault.after_write:
+            return await self._strike(fault)
+        limit_key = self.rate_limit_key(request)
+        if limit_key is not None:
+            wait = self.limiter.check(limit_key)
+            if wait is not None:
+                return self.rate_limited_response(wait)
+        self._call_hook(key, "before")
+        response = await endpoint(request)
+        if is_write:
+            self._call_hook(key, "after")
+        if fault is not None:
+            return await self._strike(fault)
+        return response
+
+    def _call_hook(self, key: str, phase: Phase) -> None:
+        if self.request_hook is not None:
+            self.request_hook(key, phase)
+
+    async def _strike(self, fault: Fault) -> Response:
+        cfg = self.faults.config
+        if fault.kind == "timeout":
+            await asyncio.sleep(cfg.hang_seconds)
+            return self.error_response(504)
+        if fault.kind == "drop":
+            return _DroppingResponse()
+        if fault.kind == "malformed":
+            return Response('{"truncated": [1, 2', media_type="application/json")
+        if fault.kind == "html":
+            html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+            return Response(html, status_code=502, media_type="text/html")
+        if fault.status == 429:
+            return self.rate_limited_response(cfg.retry_after or 1.0)
+        return self.error_response(fault.status)
+
+
+def _control_routes(sim: Simulator) -> list[BaseRoute]:
+    async def reset(request: Request) -> Response:
+        with sim.lock:
+            sim.reset()
+            sim.stats.clear()
+            sim.limiter.reset()
+            sim.faults.configure(FaultConfig())
+        return JSONResponse({"ok": True})
+
+    async def seed(request: Request) -> Response:
+        try:
+            data = await request.json()
+            with sim.lock:
+                sim.seed(data)
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse({"error": f"bad seed: {exc}"}, status_code=400)
+        return JSONResponse({"ok": True})
+
+    async def state(request: Request) -> Response:
+        with sim.lock:
+            return JSONResponse(sim.state())
+
+    async def stats(request: Request) -> Response:
+        with sim.lock:
+            return JSONResponse({"total": sum(sim.stats.values()), "by_route": dict(sim.stats)})
+
+    async def stats_reset(request: Request) -> Response:
+        with sim.lock:
+            sim.stats.clear()
+        return JSONResponse({"ok": True})
+
+    async def faults(request: Request) -> Response:
+        try:
+            config = FaultConfig.from_json(await request.json())
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        with sim.lock:
+            sim.faults.configure(config)
+        return JSONResponse({"ok": True})
+
+    async def clock(request: Request) -> Response:
+        body = await request.json()
+        try:
+            moment = datetime.fromisoformat(body["now"]) if body.get("now") else None
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        with sim.lock:
+            sim.clock.freeze(moment)
+        return JSONResponse({"now": utc_iso(sim.clock.now()), "frozen": moment is not None})
+
+    return [
+        Route("/reset", reset, methods=["POST"]),
+        Route("/seed", seed, methods=["POST"]),
+        Route("/state", state, methods=["GET"]),
+        Route("/stats", stats, methods=["GET"]),
+        Route("/stats/reset", stats_reset, methods=["POST"]),
+        Route("/faults", faults, methods=["POST"]),
+        Route("/clock", clock, methods=["POST"]),
+    ]
+
+
+def build_app(sim: Simulator) -> Starlette:
+    return Starlette(
+        routes=[
+            Mount("/_sim", routes=_control_routes(sim)),
+            Mount(sim.api_prefix, routes=sim.api_routes()),
+        ]
+    )
+
+
+def load_seed_file(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a seed must be a JSON object")
+    return data
+
+
+@dataclass
+class RunningSimulator:
+    """A simulator served over real HTTP on loopback."""
+
+    sim: Simulator
+    root_url: str
+    server: uvicorn.Server
+    thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + self.sim.api_prefix
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
+def _server(sim: Simulator) -> uvicorn.Server:
+    config = uvicorn.Config(
+        build_app(sim),
+        log_level="critical",  # dropped connections are intended, not news
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+    )
+    return uvicorn.Server(config)
+
+
+@contextmanager
+def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningSimulator]:
+    """Serve `sim` from a background thread for the duration of the block."""
+    sock = _bind(host, port)
+    server = _server(sim)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    running = RunningSimulator(sim, f"http://{host}:{sock.getsockname()[1]}", server, thread)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"{sim.name} simulator did not start")
+        time.sleep(0.01)
+    try:
+        yield running
+    finally:
+        running.stop()
+        sock.close()
+
+
+def serve_forever(sim: Simulator, host: str, port: int, on_ready: Callable[[str], None]) -> None:
+    """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles both)."""
+    sock = _bind(host, port)
+    server = _server(sim)
+    on_ready(f"http://{host}:{sock.getsockname()[1]}{sim.api_prefix}")
+    server.run(sockets=[sock])
