@@ -204,6 +204,9 @@ class Simulator:
 
     name: ClassVar[str]
     api_prefix: ClassVar[str]
+    # Whether the vendor's own 429 carries Retry-After (injected 429 faults
+    # carry it whenever the fault configuration sets `retry_after`).
+    sends_retry_after: ClassVar[bool] = True
 
     def __init__(self, *, rate_limits: list[tuple[int, float]], rate_limit: bool = True) -> None:
         self.lock = threading.RLock()
@@ -234,12 +237,15 @@ class Simulator:
         """The identity the vendor counts requests for (API key or user)."""
         raise NotImplementedError
 
-    def rate_limited_response(self, retry_after: float) -> Response:
-        return JSONResponse({"message": "Too Many Requests"}, status_code=429)
-
     def error_response(self, status: int) -> Response:
-        """The body a real server returns for an injected 5xx/4xx fault."""
+        """The body the vendor sends for an injected error status (5xx, 429)."""
         return JSONResponse({"message": "Internal Server Error"}, status_code=status)
+
+    def rate_limited_response(self, retry_after: float | None) -> Response:
+        response = self.error_response(429)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(max(1, round(retry_after)))
+        return response
 
     # -- helpers for subclasses ---------------------------------------------
     def route(self, path: str, endpoint: Endpoint, methods: list[str]) -> Route:
@@ -270,7 +276,7 @@ class Simulator:
         if limit_key is not None:
             wait = self.limiter.check(limit_key)
             if wait is not None:
-                return self.rate_limited_response(wait)
+                return self.rate_limited_response(wait if self.sends_retry_after else None)
         self._call_hook(key, "before")
         response = await endpoint(request)
         if is_write:
@@ -296,7 +302,7 @@ class Simulator:
             html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
             return Response(html, status_code=502, media_type="text/html")
         if fault.status == 429:
-            return self.rate_limited_response(cfg.retry_after or 1.0)
+            return self.rate_limited_response(cfg.retry_after)
         return self.error_response(fault.status)
 
 
@@ -417,7 +423,9 @@ def _server(sim: Simulator) -> uvicorn.Server:
 
 
 @contextmanager
-def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningSimulator]:
+def serve_in_thread(
+    sim: Simulator, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[RunningSimulator]:
     """Serve `sim` from a background thread for the duration of the block."""
     sock = _bind(host, port)
     server = _server(sim)

@@ -83,7 +83,9 @@ def test_frozen_clock(echo: RunningSimulator) -> None:
 
 
 def test_rate_limit_per_key(echo: RunningSimulator) -> None:
-    codes = [httpx.get(echo.base_url + "/counter", headers={"x-key": "a"}).status_code for _ in range(4)]
+    codes = [
+        httpx.get(echo.base_url + "/counter", headers={"x-key": "a"}).status_code for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
     assert httpx.get(echo.base_url + "/counter", headers={"x-key": "b"}).status_code == 200
 
@@ -140,6 +142,22 @@ def test_request_hook_sees_the_write_after_it_was_applied(echo: RunningSimulator
     seen: list[tuple[str, str, int]] = []
     sim = echo.sim
     assert isinstance(sim, EchoSim)
-    sim.request_hook = lambda key, phase: seen.append((key, phase, sim.counter))
+
+    def record(key: str, phase: str) -> None:
+        seen.append((key, phase, sim.counter))
+
+    sim.request_hook = record
     httpx.post(echo.base_url + "/counter")
     assert seen == [("POST /api/counter", "before", 0), ("POST /api/counter", "after", 1)]
+
+
+def test_injected_429_carries_retry_after_only_when_configured(echo: RunningSimulator) -> None:
+    script = [
+        {"route": "GET /api/counter", "nth": n, "fault": "status", "status": 429} for n in (1, 2)
+    ]
+    httpx.post(echo.root_url + "/_sim/faults", json={"script": script, "retry_after": 3})
+    assert httpx.get(echo.base_url + "/counter").headers["retry-after"] == "3"
+    httpx.post(echo.root_url + "/_sim/faults", json={"script": script, "retry_after": None})
+    first = httpx.get(echo.base_url + "/counter")
+    assert first.status_code == 429
+    assert "retry-after" not in first.headers
