@@ -140,8 +140,8 @@ def test_random_faults_are_reproducible_with_a_seed(echo: RunningSimulator) -> N
 
 def test_request_hook_sees_the_write_after_it_was_applied(echo: RunningSimulator) -> None:
     seen: list[tuple[str, str, int]] = []
-    sim = echo.sim
-    assert isinstance(sim, EchoSim)
+    assert isinstance(echo.sim, EchoSim)
+    sim: EchoSim = echo.sim
 
     def record(key: str, phase: str) -> None:
         seen.append((key, phase, sim.counter))
