@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import uvicorn
 from starlette.applications import Starlette
@@ -384,11 +384,14 @@ def load_seed_file(path: str) -> dict[str, Any]:
     return data
 
 
+SimT = TypeVar("SimT", bound=Simulator)
+
+
 @dataclass
-class RunningSimulator:
+class RunningSimulator(Generic[SimT]):
     """A simulator served over real HTTP on loopback."""
 
-    sim: Simulator
+    sim: SimT
     root_url: str
     server: uvicorn.Server
     thread: threading.Thread | None = None

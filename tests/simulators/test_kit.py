@@ -49,12 +49,14 @@ class EchoSim(Simulator):
 
 
 @pytest.fixture
-def echo() -> Iterator[RunningSimulator]:
+def echo() -> Iterator[RunningSimulator[EchoSim]]:
     with serve_in_thread(EchoSim()) as running:
         yield running
 
 
-def test_counts_api_requests_by_route_but_not_control_requests(echo: RunningSimulator) -> None:
+def test_counts_api_requests_by_route_but_not_control_requests(
+    echo: RunningSimulator[EchoSim],
+) -> None:
     httpx.get(echo.base_url + "/counter")
     httpx.post(echo.base_url + "/counter")
     httpx.post(echo.base_url + "/counter")
@@ -65,7 +67,7 @@ def test_counts_api_requests_by_route_but_not_control_requests(echo: RunningSimu
     assert httpx.get(echo.root_url + "/_sim/stats").json()["total"] == 0
 
 
-def test_seed_state_and_reset(echo: RunningSimulator) -> None:
+def test_seed_state_and_reset(echo: RunningSimulator[EchoSim]) -> None:
     assert httpx.post(echo.root_url + "/_sim/seed", json={"counter": 41}).status_code == 200
     httpx.post(echo.base_url + "/counter")
     assert httpx.get(echo.root_url + "/_sim/state").json() == {"counter": 42}
@@ -75,14 +77,14 @@ def test_seed_state_and_reset(echo: RunningSimulator) -> None:
     assert bad.status_code == 400
 
 
-def test_frozen_clock(echo: RunningSimulator) -> None:
+def test_frozen_clock(echo: RunningSimulator[EchoSim]) -> None:
     httpx.post(echo.root_url + "/_sim/clock", json={"now": "2026-11-20T10:00:00Z"})
     assert httpx.get(echo.base_url + "/counter").json()["now"] == "2026-11-20T10:00:00Z"
     httpx.post(echo.root_url + "/_sim/clock", json={})
     assert httpx.get(echo.base_url + "/counter").json()["now"] != "2026-11-20T10:00:00Z"
 
 
-def test_rate_limit_per_key(echo: RunningSimulator) -> None:
+def test_rate_limit_per_key(echo: RunningSimulator[EchoSim]) -> None:
     codes = [
         httpx.get(echo.base_url + "/counter", headers={"x-key": "a"}).status_code for _ in range(4)
     ]
@@ -90,7 +92,7 @@ def test_rate_limit_per_key(echo: RunningSimulator) -> None:
     assert httpx.get(echo.base_url + "/counter", headers={"x-key": "b"}).status_code == 200
 
 
-def test_scripted_faults_strike_the_nth_request(echo: RunningSimulator) -> None:
+def test_scripted_faults_strike_the_nth_request(echo: RunningSimulator[EchoSim]) -> None:
     script = [
         {"route": "GET /api/counter", "nth": 2, "fault": "status", "status": 503},
         {"route": "GET /api/counter", "nth": 3, "fault": "malformed"},
@@ -111,7 +113,9 @@ def test_scripted_faults_strike_the_nth_request(echo: RunningSimulator) -> None:
     assert httpx.get(url).status_code == 200
 
 
-def test_after_write_fault_applies_the_write_and_loses_the_answer(echo: RunningSimulator) -> None:
+def test_after_write_fault_applies_the_write_and_loses_the_answer(
+    echo: RunningSimulator[EchoSim],
+) -> None:
     script = [{"route": "POST /api/counter", "nth": 1, "fault": "drop", "after_write": True}]
     httpx.post(echo.root_url + "/_sim/faults", json={"script": script})
     with pytest.raises(httpx.RemoteProtocolError):
@@ -119,14 +123,14 @@ def test_after_write_fault_applies_the_write_and_loses_the_answer(echo: RunningS
     assert echo.sim.counter == 1
 
 
-def test_timeout_fault_hangs_past_the_client_timeout(echo: RunningSimulator) -> None:
+def test_timeout_fault_hangs_past_the_client_timeout(echo: RunningSimulator[EchoSim]) -> None:
     script = [{"route": "GET /api/counter", "nth": 1, "fault": "timeout"}]
     httpx.post(echo.root_url + "/_sim/faults", json={"script": script, "hang_seconds": 5})
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(echo.base_url + "/counter", timeout=0.3)
 
 
-def test_random_faults_are_reproducible_with_a_seed(echo: RunningSimulator) -> None:
+def test_random_faults_are_reproducible_with_a_seed(echo: RunningSimulator[EchoSim]) -> None:
     def run() -> list[int]:
         httpx.post(echo.root_url + "/_sim/faults", json={"error_rate": 0.5, "seed": 7})
         return [httpx.get(echo.base_url + "/counter").status_code for _ in range(20)]
@@ -138,10 +142,9 @@ def test_random_faults_are_reproducible_with_a_seed(echo: RunningSimulator) -> N
     assert httpx.post(echo.root_url + "/_sim/faults", json={"bogus": 1}).status_code == 400
 
 
-def test_request_hook_sees_the_write_after_it_was_applied(echo: RunningSimulator) -> None:
+def test_request_hook_sees_the_write_after_it_was_applied(echo: RunningSimulator[EchoSim]) -> None:
     seen: list[tuple[str, str, int]] = []
-    assert isinstance(echo.sim, EchoSim)
-    sim: EchoSim = echo.sim
+    sim = echo.sim
 
     def record(key: str, phase: str) -> None:
         seen.append((key, phase, sim.counter))
@@ -151,7 +154,9 @@ def test_request_hook_sees_the_write_after_it_was_applied(echo: RunningSimulator
     assert seen == [("POST /api/counter", "before", 0), ("POST /api/counter", "after", 1)]
 
 
-def test_injected_429_carries_retry_after_only_when_configured(echo: RunningSimulator) -> None:
+def test_injected_429_carries_retry_after_only_when_configured(
+    echo: RunningSimulator[EchoSim],
+) -> None:
     script = [
         {"route": "GET /api/counter", "nth": n, "fault": "status", "status": 429} for n in (1, 2)
     ]
