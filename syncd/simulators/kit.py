@@ -427,8 +427,8 @@ def _server(sim: Simulator) -> uvicorn.Server:
 
 @contextmanager
 def serve_in_thread(
-    sim: Simulator, host: str = "127.0.0.1", port: int = 0
-) -> Iterator[RunningSimulator]:
+    sim: SimT, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[RunningSimulator[SimT]]:
     """Serve `sim` from a background thread for the duration of the block."""
     sock = _bind(host, port)
     server = _server(sim)
