@@ -237,6 +237,10 @@ class Simulator:
         """The identity the vendor counts requests for (API key or user)."""
         raise NotImplementedError
 
+    def control_routes(self) -> list[BaseRoute]:
+        """Extra `/_sim/` routes of this vendor (e.g. lock dates); none by default."""
+        return []
+
     def error_response(self, status: int) -> Response:
         """The body the vendor sends for an injected error status (5xx, 429)."""
         return JSONResponse({"message": "Internal Server Error"}, status_code=status)
@@ -364,6 +368,7 @@ def _control_routes(sim: Simulator) -> list[BaseRoute]:
         Route("/stats/reset", stats_reset, methods=["POST"]),
         Route("/faults", faults, methods=["POST"]),
         Route("/clock", clock, methods=["POST"]),
+        *sim.control_routes(),
     ]
 
 
