@@ -1,0 +1,86 @@
+"""`MocoSimulator`: one MOCO account served under `/api/v1` (see the package docstring)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from syncd.simulators.kit import Simulator
+from syncd.simulators.moco.access import api_key_of
+from syncd.simulators.moco.activities import ActivityHandlers
+from syncd.simulators.moco.master_data import MasterDataHandlers
+from syncd.simulators.moco.seeding import account_state, seed_account
+from syncd.simulators.moco.state import MocoAccount
+from syncd.simulators.moco.web import json_response
+
+# MOCO: 120 requests per 2 minutes (moco.md §3). Counted per API key here; the
+# docs do not say whether per key, user or account, nor fixed or sliding.
+MOCO_RATE_LIMITS = [(120, 120.0)]
+
+
+class MocoSimulator(Simulator):
+    name: ClassVar[str] = "moco"
+    api_prefix: ClassVar[str] = "/api/v1"
+    sends_retry_after: ClassVar[bool] = False  # MOCO documents no Retry-After
+
+    def __init__(
+        self,
+        rate_limit: bool = True,
+        *,
+        rate_limits: list[tuple[int, float]] | None = None,
+        delete_status: int = 200,
+    ) -> None:
+        super().__init__(rate_limits=rate_limits or list(MOCO_RATE_LIMITS), rate_limit=rate_limit)
+        if delete_status not in (200, 204):
+            raise ValueError("delete_status must be 200 (OAS 2026) or 204 (REC 2022)")
+        self.delete_status = delete_status
+        self.account = MocoAccount()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.account = MocoAccount()
+
+    def seed(self, data: dict[str, Any]) -> None:
+        """Add the seed's records; a bad seed raises ValueError and changes nothing."""
+        with self.lock:
+            account = copy.deepcopy(self.account)
+            seed_account(account, data, self.clock.now())
+            self.account = account
+
+    def state(self) -> dict[str, Any]:
+        with self.lock:
+            return account_state(self.account)
+
+    def set_period_lock(self, day: date | None) -> None:
+        with self.lock:
+            self.account.period_lock = day
+
+    def api_routes(self) -> list[BaseRoute]:
+        return [*ActivityHandlers(self).routes(), *MasterDataHandlers(self).routes()]
+
+    def control_routes(self) -> list[BaseRoute]:
+        return [Route("/period_lock", self._period_lock, methods=["POST"])]
+
+    async def _period_lock(self, request: Request) -> Response:
+        """`POST /_sim/period_lock {"date": "2026-10-31"}`; `{"date": null}` lifts it."""
+        try:
+            body = await request.json()
+            raw = body.get("date") if isinstance(body, dict) else None
+            day = date.fromisoformat(raw) if raw else None
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": f"bad period lock: {exc}"}, status_code=400)
+        self.set_period_lock(day)
+        return JSONResponse({"period_lock": day.isoformat() if day else None})
+
+    def rate_limit_key(self, request: Request) -> str | None:
+        return api_key_of(request.headers)
+
+    def error_response(self, status: int) -> Response:
+        # OAS declares no body for 429 or 5xx; MOCO's other errors use "message".
+        return json_response({"message": HTTPStatus(status).phrase}, status)

@@ -1,0 +1,105 @@
+"""The account: every record of one simulated MOCO account, plus lookups.
+
+`MocoAccount` is plain data with no HTTP in it; the handlers take the
+simulator's lock around every read and write. `ApiError` is how the rules
+refuse a request: the HTTP layer turns it into MOCO's status and body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from syncd.simulators.moco.model import (
+    ID_BASES,
+    Activity,
+    ApiKey,
+    Company,
+    Project,
+    Task,
+    User,
+)
+
+
+class ApiError(Exception):
+    """A refusal in MOCO's words: HTTP status plus JSON body (None: empty body)."""
+
+    def __init__(self, status: int, body: Any = None) -> None:
+        super().__init__(status, body)
+        self.status = status
+        self.body = body
+
+
+def unprocessable(errors: dict[str, list[str]]) -> ApiError:
+    return ApiError(422, {"errors": errors})
+
+
+def not_found() -> ApiError:
+    return ApiError(404, {"message": "Not Found"})
+
+
+def forbidden(reason: str) -> ApiError:
+    return ApiError(403, {"errors": [reason]})
+
+
+@dataclass
+class MocoAccount:
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    users: dict[int, User] = field(default_factory=dict)
+    companies: dict[int, Company] = field(default_factory=dict)
+    projects: dict[int, Project] = field(default_factory=dict)
+    activities: dict[int, Activity] = field(default_factory=dict)
+    # Account-wide period lock: activities dated on or before it cannot be
+    # created, changed or deleted (MOCO's "Period lock" setting).
+    period_lock: date | None = None
+    next_ids: dict[str, int] = field(default_factory=lambda: dict(ID_BASES))
+
+    # -- ids ------------------------------------------------------------------
+    def new_id(self, kind: str) -> int:
+        new = self.next_ids[kind]
+        self.next_ids[kind] = new + 1
+        return new
+
+    def claim_id(self, kind: str, given: Any) -> int:
+        """Use a seeded id, or hand out the next free one."""
+        if given is None:
+            return self.new_id(kind)
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            raise ValueError(f"{kind} id must be a positive integer, got {given!r}")
+        self.next_ids[kind] = max(self.next_ids[kind], given + 1)
+        return given
+
+    # -- lookups --------------------------------------------------------------
+    def task(self, task_id: int) -> tuple[Project, Task] | None:
+        for project in self.projects.values():
+            task = project.task(task_id)
+            if task is not None:
+                return project, task
+        return None
+
+    def is_staff(self, user_id: int) -> bool:
+        user = self.users.get(user_id)
+        return user is not None and user.staff
+
+    def running_timer_of(self, user_id: int) -> Activity | None:
+        return next(
+            (
+                a
+                for a in self.activities.values()
+                if a.user_id == user_id and a.timer_started_at is not None
+            ),
+            None,
+        )
+
+    def is_locked(self, day: date) -> bool:
+        return self.period_lock is not None and day <= self.period_lock
+
+    def rate_for(self, project: Project, task: Task, user_id: int) -> float | None:
+        """The hourly rate a new booking gets, following the project's billing variant."""
+        if project.billing_variant == "task":
+            return task.hourly_rate
+        if project.billing_variant == "user":
+            contract = project.contract_of(user_id)
+            return contract.hourly_rate if contract is not None else None
+        return project.hourly_rate
