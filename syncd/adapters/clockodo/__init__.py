@@ -1,0 +1,1 @@
+"""clockodo API client and models."""

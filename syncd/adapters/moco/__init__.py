@@ -1,0 +1,1 @@
+"""MOCO API v1 client and models."""
