@@ -76,3 +76,6 @@ from syncd.cli.db import db  # noqa: E402
 
 main.add_command(check_config)
 main.add_command(db)
+from syncd.cli.sim import sim  # noqa: E402
+
+main.add_command(sim)

@@ -1,0 +1,150 @@
+"""`syncd sim moco|clockodo`: serve a simulated vendor account over HTTP.
+
+The base URL is the first line on stdout (handy with `--port 0`); the
+`/_sim/` control API sits beside it. SIGINT and SIGTERM stop the server
+cleanly. Without `--seed`, `syncd sim moco` serves the demo agency account
+(`syncd.simulators.moco.agency_seed`, admin key `moco-admin-key`), and
+`syncd sim clockodo` serves the clockodo package's `demo_seed()` if it has
+one, else an empty account.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from syncd.exitcodes import ExitCode
+from syncd.simulators.kit import Simulator, load_seed_file, serve_forever
+from syncd.simulators.moco import MocoSimulator, agency_seed
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"syncd: {message}", err=True)
+    sys.exit(int(ExitCode.CONFIG))
+
+
+def _serve_options(default_port: int) -> Decorator:
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        options = [
+            click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind."),
+            click.option(
+                "--port",
+                type=click.IntRange(0, 65535),
+                default=default_port,
+                show_default=True,
+                help="Port to bind; 0 picks a free one.",
+            ),
+            click.option(
+                "--seed",
+                "seed_file",
+                type=click.Path(dir_okay=False),
+                help="JSON seed file (the simulator's seed format).",
+            ),
+            click.option(
+                "--latency-ms",
+                type=click.IntRange(min=0),
+                default=0,
+                help="Delay added to every API request.",
+            ),
+            click.option(
+                "--no-rate-limit",
+                "no_rate_limit",
+                is_flag=True,
+                help="Switch the vendor's rate limit off.",
+            ),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _read_seed(path: str) -> dict[str, Any]:
+    try:
+        return load_seed_file(path)
+    except OSError as exc:
+        _fail(f"cannot read seed file {path}: {exc.strerror or exc}")
+    except json.JSONDecodeError as exc:
+        _fail(f"seed file {path} is not valid JSON: {exc}")
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _run(
+    simulator: Simulator,
+    seed: dict[str, Any] | None,
+    *,
+    origin: str,
+    host: str,
+    port: int,
+    latency_ms: int,
+) -> None:
+    if seed is not None:
+        try:
+            simulator.seed(seed)
+        except (ValueError, KeyError, TypeError) as exc:
+            _fail(f"bad seed ({origin}): {exc}")
+    simulator.latency_seconds = latency_ms / 1000
+
+    def announce(url: str) -> None:
+        click.echo(url)
+        sys.stdout.flush()
+
+    try:
+        serve_forever(simulator, host, port, on_ready=announce)
+    except OSError as exc:
+        _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+
+
+@click.group()
+def sim() -> None:
+    """Serve a simulated MOCO or clockodo account (tests, demo, benchmarks)."""
+
+
+@sim.command("moco")
+@_serve_options(default_port=8710)
+def moco(host: str, port: int, seed_file: str | None, latency_ms: int, no_rate_limit: bool) -> None:
+    """Serve MOCO's API under http://HOST:PORT/api/v1."""
+    seed = _read_seed(seed_file) if seed_file else agency_seed()
+    _run(
+        MocoSimulator(rate_limit=not no_rate_limit),
+        seed,
+        origin=seed_file or "demo agency",
+        host=host,
+        port=port,
+        latency_ms=latency_ms,
+    )
+
+
+@sim.command("clockodo")
+@_serve_options(default_port=8720)
+def clockodo(
+    host: str, port: int, seed_file: str | None, latency_ms: int, no_rate_limit: bool
+) -> None:
+    """Serve clockodo's API under http://HOST:PORT/api."""
+    # Imported here: the clockodo simulator is a separate package that may be absent.
+    try:
+        module = importlib.import_module("syncd.simulators.clockodo")
+        simulator_class = module.ClockodoSimulator
+    except (ImportError, AttributeError) as exc:
+        _fail(f"the clockodo simulator is not available: {exc}")
+    seed = _read_seed(seed_file) if seed_file else None
+    demo_seed = getattr(module, "demo_seed", None)
+    if seed is None and callable(demo_seed):
+        seed = demo_seed()
+    _run(
+        simulator_class(rate_limit=not no_rate_limit),
+        seed,
+        origin=seed_file or "demo",
+        host=host,
+        port=port,
+        latency_ms=latency_ms,
+    )
