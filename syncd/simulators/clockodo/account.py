@@ -1,0 +1,250 @@
+"""The state of one simulated clockodo company: seeding, lookups, texts, locks.
+
+Seed format (also `--seed FILE` and `POST /_sim/seed`; a seed *replaces* the
+account):
+
+    {"api_users": [{"email": "a@b.c", "key": "k", "users_id": 1}],
+     "users": [UserV3...], "customers": [CustomerV3...], "projects": [ProjectV4...],
+     "services": [ServiceV4...], "lumpsum_services": [LumpSumServiceV4...],
+     "entries": [EntryV2...], "edit_locks": {"1": "2026-10-31"}}
+
+Every list is optional; ids may be given or are assigned (max + 1). Entry
+defaults: `type` 1, `billable` 1, `text` null, `hourly_rate` 0; a time entry
+without `time_until` is a running clock; `duration` defaults to
+`time_until - time_since` and must equal it when given (the simulated company
+has linked entry times); `time_insert` defaults to `time_since`,
+`time_last_change` to `time_until` (or `time_since`); lump sums get
+`time_until = time_since` [assumption: a lump sum is booked at one instant].
+References are checked: a seed with a dangling id is refused.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, TypeAdapter
+
+from syncd.simulators.clockodo.model import (
+    TIME_ENTRY,
+    Customer,
+    Entry,
+    LumpSumService,
+    Project,
+    Record,
+    Service,
+    User,
+    span_seconds,
+    to_second,
+)
+
+SEED_KEYS = frozenset(
+    {
+        "api_users",
+        "users",
+        "customers",
+        "projects",
+        "services",
+        "lumpsum_services",
+        "entries",
+        "edit_locks",
+    }
+)
+RecordT = TypeVar("RecordT", bound=Record)
+_instant = TypeAdapter(AwareDatetime)
+
+
+class ApiUser(BaseModel):
+    email: str
+    key: str
+    users_id: int
+
+
+@dataclass(frozen=True)
+class PendingConfirm:
+    """An entrygroups confirm key: single-use, bound to its caller and request."""
+
+    users_id: int
+    fingerprint: str
+
+
+class Account:
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.api_users: dict[str, ApiUser] = {}  # by lower-cased e-mail
+        self.users: dict[int, User] = {}
+        self.customers: dict[int, Customer] = {}
+        self.projects: dict[int, Project] = {}
+        self.services: dict[int, Service] = {}
+        self.lumpsum_services: dict[int, LumpSumService] = {}
+        self.entries: dict[int, Entry] = {}
+        self.texts: dict[int, str] = {}
+        self._text_ids: dict[str, int] = {}
+        self.confirm_keys: dict[str, PendingConfirm] = {}
+        self._next_entry_id = 1
+
+    # -- seeding --------------------------------------------------------------
+    def load(self, data: Mapping[str, Any]) -> None:
+        unknown = set(data) - SEED_KEYS
+        if unknown:
+            raise ValueError(f"unknown seed keys: {sorted(unknown)}")
+        self.clear()
+        self.users = _records(User, data.get("users", []))
+        for users_id, day in dict(data.get("edit_locks", {})).items():
+            self._user_for_seed(int(users_id)).edit_lock = date.fromisoformat(day)
+        for raw in data.get("api_users", []):
+            api_user = ApiUser.model_validate(raw)
+            self._user_for_seed(api_user.users_id)
+            self.api_users[api_user.email.lower()] = api_user
+        self.customers = _records(Customer, data.get("customers", []))
+        self.projects = _records(Project, data.get("projects", []))
+        for project in self.projects.values():
+            if project.customers_id not in self.customers:
+                raise ValueError(f"project {project.id}: unknown customer {project.customers_id}")
+        self.services = _records(Service, data.get("services", []))
+        self.lumpsum_services = _records(LumpSumService, data.get("lumpsum_services", []))
+        raw_entries = [_entry_defaults(raw) for raw in data.get("entries", [])]
+        for entry in _records(Entry, raw_entries).values():
+            self._check_seed_entry(entry)
+            self.store_entry(entry)
+        self._next_entry_id = max(self.entries, default=0) + 1
+
+    def _user_for_seed(self, users_id: int) -> User:
+        if users_id not in self.users:
+            raise ValueError(f"unknown user {users_id}")
+        return self.users[users_id]
+
+    def _check_seed_entry(self, entry: Entry) -> None:
+        where = f"entry {entry.id}"
+        self._user_for_seed(entry.users_id)
+        if entry.customers_id not in self.customers:
+            raise ValueError(f"{where}: unknown customer {entry.customers_id}")
+        project = self.projects.get(entry.projects_id or 0)
+        if entry.projects_id is not None and project is None:
+            raise ValueError(f"{where}: unknown project {entry.projects_id}")
+        if project is not None and project.customers_id != entry.customers_id:
+            raise ValueError(f"{where}: project {project.id} belongs to another customer")
+        if entry.subprojects_id is not None:
+            raise ValueError(f"{where}: subprojects are not simulated")
+        if entry.type == TIME_ENTRY or entry.lumpsum_services_id is None:
+            if entry.services_id not in self.services:
+                raise ValueError(f"{where}: unknown service {entry.services_id}")
+        elif entry.lumpsum_services_id not in self.lumpsum_services:
+            raise ValueError(f"{where}: unknown lump-sum service {entry.lumpsum_services_id}")
+
+    def dump(self) -> dict[str, Any]:
+        """Everything, JSON-able and in seed shape (API keys left out: secrets)."""
+        entries = sorted(self.entries.values(), key=_entry_order)
+        return {
+            "api_users": [
+                {"email": u.email, "users_id": u.users_id} for u in self.api_users.values()
+            ],
+            "users": [user.api_json() for user in self.users.values()],
+            "customers": _dump(self.customers.values()),
+            "projects": _dump(self.projects.values()),
+            "services": _dump(self.services.values()),
+            "lumpsum_services": _dump(self.lumpsum_services.values()),
+            "entries": _dump(entries),
+            "edit_locks": {
+                str(u.id): u.edit_lock.isoformat() for u in self.users.values() if u.edit_lock
+            },
+            "texts": {str(text_id): text for text_id, text in self.texts.items()},
+        }
+
+    # -- entries and texts ----------------------------------------------------
+    def new_entry_id(self) -> int:
+        entry_id = self._next_entry_id
+        self._next_entry_id += 1
+        return entry_id
+
+    def store_entry(self, entry: Entry) -> None:
+        """Insert or replace; the description text gets (or reuses) its text id."""
+        entry.text = entry.text or None
+        entry.texts_id = self.text_id(entry.text)
+        self.entries[entry.id] = entry
+
+    def text_id(self, text: str | None) -> int | None:
+        """Identical texts share one id, as the entriesTexts records suggest."""
+        if not text:
+            return None
+        if text not in self._text_ids:
+            new_id = len(self.texts) + 1
+            self._text_ids[text] = new_id
+            self.texts[new_id] = text
+        return self._text_ids[text]
+
+    def running_entry(self, users_id: int) -> Entry | None:
+        return next(
+            (e for e in self.entries.values() if e.users_id == users_id and e.is_running), None
+        )
+
+    # -- rights and locks -----------------------------------------------------
+    def api_user(self, email: str, key: str) -> User | None:
+        found = self.api_users.get(email.lower())
+        if found is None or not secrets.compare_digest(found.key, key):
+            return None
+        return self.users.get(found.users_id)
+
+    def is_locked(self, users_id: int, moment: datetime) -> bool:
+        """Entries whose local start date is on or before the user's edit lock."""
+        user = self.users.get(users_id)
+        if user is None or user.edit_lock is None:
+            return False
+        return moment.astimezone(user.zone).date() <= user.edit_lock
+
+    def new_confirm_key(self, pending: PendingConfirm) -> str:
+        key = secrets.token_hex(16)
+        self.confirm_keys[key] = pending
+        return key
+
+
+def _records(model: type[RecordT], raws: Iterable[Mapping[str, Any]]) -> dict[int, RecordT]:
+    """Parse records; keep given ids (no duplicates), assign max + 1 to the rest."""
+    parsed = [model.model_validate(raw) for raw in raws]
+    by_id: dict[int, RecordT] = {}
+    for record in parsed:
+        if record.id:
+            if record.id in by_id:
+                raise ValueError(f"{model.__name__}: duplicate id {record.id}")
+            by_id[record.id] = record
+    next_id = max(by_id, default=0) + 1
+    for record in parsed:
+        if not record.id:
+            record.id = next_id
+            by_id[next_id] = record
+            next_id += 1
+    return by_id
+
+
+def _entry_order(entry: Entry) -> tuple[datetime, int]:
+    return entry.time_since, entry.id
+
+
+def _dump(records: Iterable[BaseModel]) -> list[dict[str, Any]]:
+    return [record.model_dump(mode="json") for record in records]
+
+
+def _entry_defaults(raw: Mapping[str, Any]) -> dict[str, Any]:
+    entry = dict(raw)
+    since = to_second(_instant.validate_python(entry["time_since"]))
+    kind = entry.setdefault("type", TIME_ENTRY)
+    if kind != TIME_ENTRY:
+        entry.setdefault("time_until", entry["time_since"])
+        entry["duration"] = None
+    elif entry.get("time_until") is None:  # a running clock
+        entry.update(time_until=None, duration=None, clocked=True)
+        entry.setdefault("time_clocked_since", entry["time_since"])
+    else:
+        span = span_seconds(since, to_second(_instant.validate_python(entry["time_until"])))
+        if entry.setdefault("duration", span) != span:
+            raise ValueError(f"entry {entry.get('id')}: duration differs from the time span")
+    last = entry.get("time_until") or entry["time_since"]
+    entry.setdefault("time_insert", entry["time_since"])
+    entry.setdefault("time_last_change", last)
+    entry.setdefault("time_last_change_work_time", entry["time_last_change"])
+    return entry
