@@ -57,12 +57,13 @@ class ApiError(Exception):
         super().__init__(self._text())
 
     def _text(self) -> str:
-        status = str(self.status) if self.status is not None else type(self).__name__
         said = "; ".join(self.messages) or self.detail or ""
         if len(said) > MAX_MESSAGE_CHARS:
             said = said[: MAX_MESSAGE_CHARS - 1] + "…"
+        if self.status is not None:
+            said = f"{self.status} {said}".rstrip()
         called = f"{_API_NAMES.get(self.api, self.api)} {self.method} {self.route}"
-        return f"{called}: {status} {said}".rstrip()
+        return f"{called}: {said or type(self).__name__}"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only `detail` would otherwise be lost when pickled.

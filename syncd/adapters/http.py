@@ -165,7 +165,7 @@ class ApiTransport:
         self._secrets = [secret for secret in secrets if secret]
         self._locked = locked
         self._backoff = wait_exponential_jitter(
-            initial=retry.initial_wait, max=retry.max_wait, jitter=retry.jitter
+            multiplier=retry.initial_wait, max=retry.max_wait, jitter=retry.jitter
         )
 
     def __repr__(self) -> str:
