@@ -146,13 +146,13 @@ def check_change_allowed(account: Account, old: Entry, new: Entry, changed: set[
     check_unlocked(account, old)
     check_unlocked(account, new)
     if old.billable == BILLED and changed - {"billable"}:
-        raise forbidden("Billed entries cannot be changed; reset billable first.", "billable")
+        raise forbidden("The entry is billed and cannot be changed; reset billable first.", "billable")
 
 
 def check_delete_allowed(account: Account, entry: Entry) -> None:
     check_unlocked(account, entry)
     if entry.billable == BILLED:
-        raise forbidden("Billed entries cannot be deleted.", "billable")
+        raise forbidden("The entry is billed and cannot be deleted.", "billable")
 
 
 def changed_fields(old: Entry, new: Entry) -> set[str]:

@@ -1,0 +1,3 @@
+"""Fixtures shared by the simulator tests (each simulator keeps its own module)."""
+
+from tests.simulators.clockodo_fixtures import clockodo, clockodo_spec  # noqa: F401
