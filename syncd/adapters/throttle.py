@@ -25,7 +25,11 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-DEFAULT_MARGIN = 0.9  # use 90 % of a vendor limit: clock skew, latency jitter, other tools
+DEFAULT_MARGIN = 0.9  # use 90 % of a vendor limit: other tools using the same key
+# Added to each window's length. A burst refills exactly one window length after
+# the first; if the vendor saw the first burst's requests arrive later than the
+# second's (latency jitter), a window of the exact length would count both.
+DEFAULT_PADDING_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,18 @@ MOCO_UNLIMITED_PLAN_WINDOWS = (Window(1200, 120.0),)
 CLOCKODO_WINDOWS = (Window(900, 60.0), Window(2250, 900.0), Window(4500, 3600.0))
 
 
-def with_margin(windows: Sequence[Window], margin: float) -> tuple[Window, ...]:
-    """The windows shrunk to `margin` of each vendor limit (at least 1 request)."""
+def with_margin(
+    windows: Sequence[Window], margin: float, padding_seconds: float = DEFAULT_PADDING_SECONDS
+) -> tuple[Window, ...]:
+    """The vendor's windows made safe: `margin` of each limit (at least 1
+    request), each window `padding_seconds` longer."""
     if not 0 < margin <= 1:
         raise ValueError(f"margin must be in (0, 1], got {margin}")
-    return tuple(Window(max(1, math.floor(w.limit * margin)), w.seconds) for w in windows)
+    if padding_seconds < 0:
+        raise ValueError(f"padding_seconds must not be negative, got {padding_seconds}")
+    return tuple(
+        Window(max(1, math.floor(w.limit * margin)), w.seconds + padding_seconds) for w in windows
+    )
 
 
 class Throttle:
@@ -115,16 +126,20 @@ def shared_throttle(
     windows: Sequence[Window],
     *,
     margin: float = DEFAULT_MARGIN,
+    padding_seconds: float = DEFAULT_PADDING_SECONDS,
 ) -> Throttle:
     """The one throttle of this process for (api, identity).
 
-    Two clients built with the same key share one throttle, so their requests
-    add up against the same vendor limit. The identity (an API key or a user
+    `windows` are the vendor's limits (e.g. `MOCO_WINDOWS`, or
+    `MOCO_UNLIMITED_PLAN_WINDOWS` for a plan with higher limits); the throttle
+    applies them with `margin` and `padding_seconds`. Two clients built with
+    the same identity share one throttle, so their requests add up against
+    the same vendor limit. The identity (an API key or a user
     name) is kept only as a hash. The first caller's windows win; a later call
     with different windows is a configuration error.
     """
     digest = hashlib.sha256(identity.encode()).hexdigest()
-    effective = with_margin(windows, margin)
+    effective = with_margin(windows, margin, padding_seconds)
     with _registry_lock:
         throttle = _registry.get((api, digest))
         if throttle is None:

@@ -121,14 +121,14 @@ def test_concurrent_callers_share_the_limit() -> None:
     assert max_in_any_window(slots, 5.0) <= 10
 
 
-def test_margin_shrinks_vendor_limits() -> None:
-    assert with_margin(MOCO_WINDOWS, 0.9) == (Window(108, 120.0),)
-    assert with_margin(CLOCKODO_WINDOWS, 0.9) == (
+def test_margin_shrinks_vendor_limits_and_pads_their_windows() -> None:
+    assert with_margin(MOCO_WINDOWS, 0.9) == (Window(108, 121.0),)
+    assert with_margin(CLOCKODO_WINDOWS, 0.9, padding_seconds=0.0) == (
         Window(810, 60.0),
         Window(2025, 900.0),
         Window(4050, 3600.0),
     )
-    assert with_margin([Window(1, 1.0)], 0.5) == (Window(1, 1.0),)
+    assert with_margin([Window(1, 1.0)], 0.5, 0.0) == (Window(1, 1.0),)
     with pytest.raises(ValueError, match="margin"):
         with_margin(MOCO_WINDOWS, 1.5)
 

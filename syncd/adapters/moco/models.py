@@ -189,7 +189,7 @@ class Project(BaseModel):
     customer: CompanyRef
     tasks: list[Task] = Field(default_factory=list)
     contracts: list[Contract] = Field(default_factory=list)
-    archived_on: dt.date | None = None
+    archived_on: str | None = None  # OAS: date-time; older docs: a date. Kept as sent.
     created_at: UtcDatetime | None = None
     updated_at: UtcDatetime | None = None
 
@@ -229,6 +229,6 @@ class Company(BaseModel):
     name: str
     identifier: str | None = None
     active: bool | None = None
-    archived_on: dt.date | None = None
+    archived_on: str | None = None  # OAS: date-time; older docs: a date. Kept as sent.
     projects: list[ProjectRef] = Field(default_factory=list)
     updated_at: UtcDatetime | None = None
