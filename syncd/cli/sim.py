@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import signal
 import sys
 from collections.abc import Callable
+from types import FrameType
 from typing import Any, NoReturn
 
 import click
@@ -23,6 +25,7 @@ from syncd.simulators.kit import Simulator, load_seed_file, serve_forever
 from syncd.simulators.moco import MocoSimulator, agency_seed
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _fail(message: str) -> NoReturn:
@@ -80,28 +83,39 @@ def _read_seed(path: str) -> dict[str, Any]:
 
 def _run(
     simulator: Simulator,
-    seed: dict[str, Any] | None,
+    seed_file: str | None,
+    demo_seed: Callable[[], dict[str, Any]] | None,
     *,
-    origin: str,
     host: str,
     port: int,
     latency_ms: int,
 ) -> None:
+    seed = _read_seed(seed_file) if seed_file else (demo_seed() if demo_seed else None)
     if seed is not None:
         try:
             simulator.seed(seed)
         except (ValueError, KeyError, TypeError) as exc:
-            _fail(f"bad seed ({origin}): {exc}")
+            _fail(f"bad seed ({seed_file or 'demo'}): {exc}")
     simulator.latency_seconds = latency_ms / 1000
 
     def announce(url: str) -> None:
         click.echo(url)
         sys.stdout.flush()
 
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the
+    # signal to the previous handler: ours turns it into a clean exit 0.
+    previous = {sig: signal.signal(sig, _exit_quietly) for sig in STOP_SIGNALS}
     try:
         serve_forever(simulator, host, port, on_ready=announce)
     except OSError as exc:
         _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _exit_quietly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 @click.group()
@@ -111,40 +125,20 @@ def sim() -> None:
 
 @sim.command("moco")
 @_serve_options(default_port=8710)
-def moco(host: str, port: int, seed_file: str | None, latency_ms: int, no_rate_limit: bool) -> None:
+def moco(seed_file: str | None, no_rate_limit: bool, **serve: Any) -> None:
     """Serve MOCO's API under http://HOST:PORT/api/v1."""
-    seed = _read_seed(seed_file) if seed_file else agency_seed()
-    _run(
-        MocoSimulator(rate_limit=not no_rate_limit),
-        seed,
-        origin=seed_file or "demo agency",
-        host=host,
-        port=port,
-        latency_ms=latency_ms,
-    )
+    _run(MocoSimulator(rate_limit=not no_rate_limit), seed_file, agency_seed, **serve)
 
 
 @sim.command("clockodo")
 @_serve_options(default_port=8720)
-def clockodo(
-    host: str, port: int, seed_file: str | None, latency_ms: int, no_rate_limit: bool
-) -> None:
+def clockodo(seed_file: str | None, no_rate_limit: bool, **serve: Any) -> None:
     """Serve clockodo's API under http://HOST:PORT/api."""
     # Imported here: the clockodo simulator is a separate package that may be absent.
     try:
         module = importlib.import_module("syncd.simulators.clockodo")
-        simulator_class = module.ClockodoSimulator
+        simulator = module.ClockodoSimulator(rate_limit=not no_rate_limit)
     except (ImportError, AttributeError) as exc:
         _fail(f"the clockodo simulator is not available: {exc}")
-    seed = _read_seed(seed_file) if seed_file else None
     demo_seed = getattr(module, "demo_seed", None)
-    if seed is None and callable(demo_seed):
-        seed = demo_seed()
-    _run(
-        simulator_class(rate_limit=not no_rate_limit),
-        seed,
-        origin=seed_file or "demo",
-        host=host,
-        port=port,
-        latency_ms=latency_ms,
-    )
+    _run(simulator, seed_file, demo_seed if callable(demo_seed) else None, **serve)

@@ -161,9 +161,15 @@ class SpecValidator:
 
     def check_response(self, response: httpx.Response, path_template: str | None = None) -> bool:
         """`check` for an httpx response; the template is inferred from the URL if not given."""
+        method, status = response.request.method, response.status_code
         template = path_template or self.template_for(response.request.url.path)
-        body = response.json() if response.content else None
-        return self.check(response.request.method, template, response.status_code, body)
+        if self.response_pointer(method, template, status) is None:
+            return False
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise AssertionError(f"{method} {template} → {status}: body is not JSON") from exc
+        return self.check(method, template, status, body)
 
 
 @cache
