@@ -62,11 +62,12 @@ def _task_problems(mappings: Mappings) -> list[str]:
             mappings.tasks, lambda t: (t.moco_project, t.clockodo_service)
         ).items()
     ]
+    mapped_projects = {project.moco for project in mappings.projects}
     problems += [
         f"MOCO task {task.moco} belongs to MOCO project {task.moco_project}, "
         "which has no project mapping"
         for task in sorted(set(mappings.tasks), key=lambda t: t.moco)
-        if mappings.project_by_moco(task.moco_project) is None
+        if task.moco_project not in mapped_projects
     ]
     return problems
 

@@ -96,14 +96,14 @@ def clockodo_field_changes(
     target: Projection, current: Projection, mappings: Mappings
 ) -> dict[str, ClockodoValue]:
     """The clockodo fields other than times that differ between ``current`` and ``target``."""
-    targets = Targets.of(target, mappings)
+    targets, now = Targets.of(target, mappings), Targets.of(current, mappings)
     changes: dict[str, ClockodoValue] = {}
-    if target.user != current.user:
+    if targets.user != now.user:
         changes["users_id"] = targets.user.clockodo
-    if target.project != current.project:
+    if targets.project != now.project:
         changes["customers_id"] = targets.project.clockodo_customer
         changes["projects_id"] = targets.project.clockodo_project
-    if target.task != current.task:
+    if targets.task.clockodo_service != now.task.clockodo_service:
         changes["services_id"] = targets.task.clockodo_service
     if target.description != current.description:
         changes["text"] = target.description  # "" clears the text in clockodo

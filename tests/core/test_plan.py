@@ -1,0 +1,41 @@
+"""Plan helpers: counts per kind and side, the summary line, skip counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from syncd.core.model import SkipReason
+from syncd.core.plan import Conflict, CreateInClockodo, CreateInMoco, DropLink, UpdateClockodo
+from syncd.core.reconcile import reconcile
+from tests.core.factories import MAPPINGS, clockodo, link, moco, policy, snap
+
+
+def test_counts_and_summary() -> None:
+    plan = reconcile(
+        snap(
+            moco(1),
+            moco(2, description="edited"),
+            moco(3, description="m"),
+            moco(4, user_id=9),
+            gone=(12,),
+        ),
+        snap(clockodo(5, text="fresh"), clockodo(6), clockodo(7, text="c"), clockodo(8), gone=(9,)),
+        [link(1, 2, 6), link(2, 3, 7), link(3, 10, 8), link(4, 12, 9)],
+        MAPPINGS,
+        policy(),
+    )
+    assert [type(a) for a in plan.actions] == [
+        Conflict,
+        DropLink,
+        UpdateClockodo,
+        CreateInClockodo,
+        CreateInMoco,
+    ]
+    assert (plan.count("create", "moco"), plan.count("create", "clockodo")) == (1, 1)
+    assert (plan.count("update", "clockodo"), plan.count("update", "moco")) == (1, 0)
+    assert plan.count("link") == 1
+    assert plan.summary() == "Plan: 2 to create, 1 to update, 0 to delete, 1 conflicts."
+    assert len(plan.writes) == 3
+    assert plan.skip_counts() == Counter(
+        {("moco", SkipReason.ABSENCE_UNPROVEN): 1, ("moco", SkipReason.UNMAPPED_USER): 1}
+    )

@@ -1,0 +1,669 @@
+"""The decision table of design §3, row by row, through reconcile()."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from syncd.core.model import Link, ParkedConflict, Projection, SkipReason
+from syncd.core.plan import (
+    AdoptLink,
+    Conflict,
+    CreateInClockodo,
+    CreateInMoco,
+    DeleteInClockodo,
+    DeleteInMoco,
+    Disregard,
+    DisregardInMoco,
+    DropLink,
+    MarkOrphaned,
+    Plan,
+    RecordBase,
+    UpdateClockodo,
+    UpdateMoco,
+)
+from syncd.core.reconcile import reconcile
+from tests.core.factories import MAPPINGS, T0, clockodo, link, moco, policy, proj, snap
+
+LATER = T0 + timedelta(hours=1)
+
+
+def run(
+    moco_items: list[Any],
+    clockodo_items: list[Any],
+    links: list[Link],
+    *,
+    moco_gone: tuple[int, ...] = (),
+    clockodo_gone: tuple[int, ...] = (),
+    held: dict[Any, Projection] | None = None,
+    **policy_overrides: Any,
+) -> Plan:
+    return reconcile(
+        snap(*moco_items, gone=moco_gone),
+        snap(*clockodo_items, gone=clockodo_gone),
+        links,
+        MAPPINGS,
+        policy(**policy_overrides),
+        held=held or {},
+    )
+
+
+def kinds(plan: Plan) -> list[str]:
+    return [type(action).__name__ for action in plan.actions]
+
+
+def reasons(plan: Plan) -> list[tuple[str, int, SkipReason]]:
+    return [(s.side, s.id, s.reason) for s in plan.skips]
+
+
+# --- both present ---------------------------------------------------------------------
+
+
+def test_nothing_changed_plans_nothing() -> None:
+    plan = run([moco(1)], [clockodo(5)], [link(1, 1, 5)])
+    assert plan.actions == ()
+    assert plan.skips == ()
+
+
+def test_moco_changed_updates_clockodo() -> None:
+    plan = run([moco(1, description="new", billable=False)], [clockodo(5)], [link(1, 1, 5)])
+    (update,) = plan.actions
+    assert isinstance(update, UpdateClockodo)
+    assert dict(update.changes) == {"text": "new", "billable": 0}
+    assert (update.link_id, update.moco_id, update.clockodo_id) == (1, 1, 5)
+    assert update.expected == proj(description="new", billable=False)
+    assert update.source.key == ("moco", 1)
+
+
+def test_clockodo_changed_updates_moco() -> None:
+    plan = run([moco(1)], [clockodo(5, text="new", services_id=201)], [link(1, 1, 5)])
+    (update,) = plan.actions
+    assert isinstance(update, UpdateMoco)
+    assert dict(update.changes) == {"description": "new", "task_id": 21}
+    assert update.user_id == 1
+    assert update.expected == proj(description="new", task=21)
+
+
+def test_project_change_sends_all_ids() -> None:
+    plan = run([moco(1, project_id=11, task_id=22)], [clockodo(5)], [link(1, 1, 5)])
+    (update,) = plan.actions
+    assert isinstance(update, UpdateClockodo)
+    assert dict(update.changes) == {"customers_id": 501, "projects_id": 1001}
+    plan = run([moco(1)], [clockodo(5, customers_id=501, projects_id=1001)], [link(1, 1, 5)])
+    (back,) = plan.actions
+    assert isinstance(back, UpdateMoco)
+    assert dict(back.changes) == {"project_id": 11, "task_id": 22}
+
+
+def test_both_changed_equal_records_the_base() -> None:
+    plan = run([moco(1, description="same")], [clockodo(5, text="same")], [link(1, 1, 5)])
+    assert plan.actions == (RecordBase(1, 1, 5, proj(description="same")),)
+
+
+def _both_changed(**policy_overrides: Any) -> Plan:
+    return run(
+        [moco(1, description="moco", updated_at=policy_overrides.pop("moco_at", T0))],
+        [clockodo(5, text="clockodo", time_last_change=policy_overrides.pop("clockodo_at", T0))],
+        [link(1, 1, 5)],
+        **policy_overrides,
+    )
+
+
+def test_conflict_parks_by_default() -> None:
+    plan = _both_changed()
+    assert plan.actions == (
+        Conflict(
+            1,
+            1,
+            5,
+            proj(description="moco"),
+            proj(description="clockodo"),
+            "both_changed",
+            "parked",
+        ),
+    )
+    assert plan.summary() == "Plan: 0 to create, 0 to update, 0 to delete, 1 conflicts."
+
+
+@pytest.mark.parametrize(
+    ("overrides", "winner"),
+    [
+        ({"conflict": "moco"}, "moco"),
+        ({"conflict": "clockodo"}, "clockodo"),
+        ({"conflict": "newest", "moco_at": LATER}, "moco"),
+        ({"conflict": "newest", "clockodo_at": LATER}, "clockodo"),
+    ],
+)
+def test_conflict_policy_picks_a_winner(overrides: dict[str, Any], winner: str) -> None:
+    plan = _both_changed(**overrides)
+    conflict, write = plan.actions
+    assert isinstance(conflict, Conflict)
+    assert conflict.resolution == winner
+    assert conflict.moco == proj(description="moco")
+    assert conflict.clockodo == proj(description="clockodo")
+    if winner == "moco":
+        assert isinstance(write, UpdateClockodo)
+        assert dict(write.changes) == {"text": "moco"}
+    else:
+        assert isinstance(write, UpdateMoco)
+        assert dict(write.changes) == {"description": "clockodo"}
+
+
+def test_newest_with_equal_times_parks() -> None:
+    plan = _both_changed(conflict="newest")
+    (conflict,) = plan.actions
+    assert isinstance(conflict, Conflict)
+    assert conflict.resolution == "parked"
+
+
+# --- deletions ------------------------------------------------------------------------
+
+
+def test_moco_gone_and_clockodo_unchanged_deletes_in_clockodo() -> None:
+    plan = run([], [clockodo(5)], [link(1, 1, 5)], moco_gone=(1,))
+    assert plan.actions == (DeleteInClockodo(1, 1, 5, proj(), plan.writes[0].source),)
+    assert plan.writes[0].source.key == ("clockodo", 5)
+
+
+def test_clockodo_gone_and_moco_unchanged_deletes_in_moco() -> None:
+    plan = run([moco(1)], [], [link(1, 1, 5)], clockodo_gone=(5,))
+    (delete,) = plan.actions
+    assert isinstance(delete, DeleteInMoco)
+    assert (delete.moco_id, delete.user_id, delete.projection) == (1, 1, proj())
+
+
+def test_gone_and_changed_parks() -> None:
+    plan = run([], [clockodo(5, text="edited")], [link(1, 1, 5)], moco_gone=(1,))
+    assert plan.actions == (
+        Conflict(1, 1, 5, None, proj(description="edited"), "deleted_and_changed", "parked"),
+    )
+
+
+def test_gone_and_changed_deleting_side_wins() -> None:
+    plan = run([], [clockodo(5, text="edited")], [link(1, 1, 5)], moco_gone=(1,), conflict="moco")
+    assert kinds(plan) == ["Conflict", "DeleteInClockodo"]
+    conflict = plan.actions[0]
+    assert isinstance(conflict, Conflict)
+    assert conflict.resolution == "moco"
+
+
+@pytest.mark.parametrize("conflict", ["clockodo", "newest"])
+def test_gone_and_changed_survivor_wins_and_is_recreated(conflict: str) -> None:
+    plan = run([], [clockodo(5, text="edited")], [link(1, 1, 5)], moco_gone=(1,), conflict=conflict)
+    assert kinds(plan) == ["Conflict", "CreateInMoco"]
+    create = plan.actions[1]
+    assert isinstance(create, CreateInMoco)
+    assert create.replaces_link == 1
+    assert create.draft.remote_id == "clockodo:5"
+    assert create.draft.description == "edited"
+
+
+def test_survivor_recreated_in_clockodo_is_placed() -> None:
+    plan = run(
+        [moco(1, description="edited")], [], [link(1, 1, 5)], clockodo_gone=(5,), conflict="moco"
+    )
+    create = plan.actions[1]
+    assert isinstance(create, CreateInClockodo)
+    assert create.replaces_link == 1
+    assert create.draft.time_since == datetime(2026, 3, 2, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("conflict", ["park", "moco"])
+def test_gone_and_billed_survivor_is_never_deleted(conflict: str) -> None:
+    billed = proj(billed=True)
+    plan = run(
+        [], [clockodo(5, billable=2)], [link(1, 1, 5, billed)], moco_gone=(1,), conflict=conflict
+    )
+    (parked,) = plan.actions
+    assert isinstance(parked, Conflict)
+    assert (parked.reason, parked.resolution) == ("billed", "parked")
+
+
+def test_both_gone_drops_the_link() -> None:
+    plan = run([], [], [link(1, 1, 5)], moco_gone=(1,), clockodo_gone=(5,))
+    assert plan.actions == (DropLink(1, 1, 5),)
+
+
+def test_deletes_switched_off_orphan_the_link() -> None:
+    plan = run([], [clockodo(5)], [link(1, 1, 5)], moco_gone=(1,), propagate_deletes=False)
+    assert plan.actions == (MarkOrphaned(1, 1, 5, "moco"),)
+
+
+def test_deleting_side_wins_but_deletes_are_off() -> None:
+    plan = run(
+        [],
+        [clockodo(5, text="x")],
+        [link(1, 1, 5)],
+        moco_gone=(1,),
+        conflict="moco",
+        propagate_deletes=False,
+    )
+    assert kinds(plan) == ["MarkOrphaned"]
+
+
+def test_orphan_is_inert_until_its_survivor_goes() -> None:
+    orphan = link(1, 1, 5, orphaned="moco")
+    assert run([], [clockodo(5, text="edited")], [orphan]).actions == ()
+    assert run([], [], [orphan]).actions == ()  # survivor missing but not proven gone
+    assert run([], [], [orphan], clockodo_gone=(5,)).actions == (DropLink(1, 1, 5),)
+
+
+def test_orphaned_survivor_is_not_recreated_as_unlinked() -> None:
+    plan = run([], [clockodo(5)], [link(1, 1, 5, orphaned="moco")])
+    assert plan.actions == ()
+    assert plan.skips == ()
+
+
+# --- proof of absence -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("complete", [True, False])
+def test_plain_absence_never_deletes(complete: bool) -> None:
+    plan = reconcile(
+        snap(complete=complete),
+        snap(clockodo(5), complete=complete),
+        [link(1, 1, 5)],
+        MAPPINGS,
+        policy(),
+    )
+    assert plan.actions == ()
+    assert reasons(plan) == [("moco", 1, SkipReason.ABSENCE_UNPROVEN)]
+
+
+def test_unparseable_linked_item_holds_the_link() -> None:
+    plan = reconcile(
+        snap(invalid=(1,)), snap(clockodo(5, text="x")), [link(1, 1, 5)], MAPPINGS, policy()
+    )
+    assert plan.actions == ()
+    assert reasons(plan) == [("moco", 1, SkipReason.INVALID)]
+
+
+def test_unparseable_unlinked_item_is_reported() -> None:
+    plan = reconcile(snap(invalid=(3,)), snap(), [], MAPPINGS, policy())
+    assert reasons(plan) == [("moco", 3, SkipReason.INVALID)]
+
+
+def test_skip_on_a_linked_item_holds_the_link() -> None:
+    plan = run(
+        [moco(1, description="new")], [clockodo(5, time_until=None, duration=None)], [link(1, 1, 5)]
+    )
+    assert plan.actions == ()
+    assert reasons(plan) == [("clockodo", 5, SkipReason.RUNNING)]
+
+
+# --- parked links ---------------------------------------------------------------------
+
+PARKED = ParkedConflict(proj(description="m"), proj(description="c"), "both_changed")
+
+
+def test_parked_link_without_edits_stays_parked() -> None:
+    plan = run([moco(1, description="m")], [clockodo(5, text="c")], [link(1, 1, 5, parked=PARKED)])
+    assert plan.actions == ()
+    assert reasons(plan) == [("moco", 1, SkipReason.PARKED)]
+
+
+def test_edit_after_a_conflict_resolves_it_for_that_side() -> None:
+    parked = [link(1, 1, 5, parked=PARKED)]
+    plan = run([moco(1, description="m2")], [clockodo(5, text="c")], parked)
+    (update,) = plan.actions
+    assert isinstance(update, UpdateClockodo)
+    assert dict(update.changes) == {"text": "m2"}
+    plan = run([moco(1, description="m")], [clockodo(5, text="c2")], parked)
+    (back,) = plan.actions
+    assert isinstance(back, UpdateMoco)
+
+
+def test_parked_sides_becoming_equal_record_the_base() -> None:
+    plan = run([moco(1, description="c")], [clockodo(5, text="c")], [link(1, 1, 5, parked=PARKED)])
+    assert plan.actions == (RecordBase(1, 1, 5, proj(description="c")),)
+
+
+def test_parked_deletion_resolved_by_editing_the_survivor() -> None:
+    parked = ParkedConflict(None, proj(description="c"), "deleted_and_changed")
+    still = run([], [clockodo(5, text="c")], [link(1, 1, 5, parked=parked)], moco_gone=(1,))
+    assert still.actions == ()
+    assert reasons(still) == [("clockodo", 5, SkipReason.PARKED)]
+    plan = run([], [clockodo(5, text="c2")], [link(1, 1, 5, parked=parked)], moco_gone=(1,))
+    (create,) = plan.actions
+    assert isinstance(create, CreateInMoco)
+    assert create.replaces_link == 1
+
+
+# --- billed ---------------------------------------------------------------------------
+
+
+def test_moco_billed_bills_clockodo() -> None:
+    plan = run([moco(1, billed=True)], [clockodo(5)], [link(1, 1, 5)])
+    (update,) = plan.actions
+    assert isinstance(update, UpdateClockodo)
+    assert update.changes == {"billable": 2}
+    assert update.billing_only
+    assert (update.current_users_id, update.current_time_since) == (101, clockodo(5).time_since)
+
+
+def test_clockodo_billed_disregards_in_moco() -> None:
+    plan = run(
+        [moco(1, billable=False)], [clockodo(5, billable=2)], [link(1, 1, 5, proj(billable=False))]
+    )
+    (disregard,) = plan.actions
+    assert isinstance(disregard, DisregardInMoco)
+    assert disregard.disregard == Disregard(company_id=50, project_id=10)
+    assert (disregard.moco_id, disregard.user_id) == (1, 1)
+
+
+def test_clockodo_billed_and_edited_updates_before_disregarding() -> None:
+    plan = run([moco(1)], [clockodo(5, billable=2, text="final")], [link(1, 1, 5)])
+    update, disregard = plan.actions
+    assert isinstance(update, UpdateMoco)
+    assert isinstance(disregard, DisregardInMoco)
+    assert dict(update.changes) == {"description": "final"}
+    assert not update.expected.billed
+    assert disregard.expected == proj(description="final", billed=True)
+
+
+@pytest.mark.parametrize("conflict", ["park", "moco", "clockodo", "newest"])
+def test_edit_arriving_at_a_billed_item_parks_whatever_the_policy(conflict: str) -> None:
+    billed = proj(billed=True)
+    plan = run(
+        [moco(1, billed=True)],
+        [clockodo(5, billable=1, text="late edit", time_last_change=LATER)],
+        [link(1, 1, 5, billed)],
+        conflict=conflict,
+    )
+    (parked,) = plan.actions
+    assert isinstance(parked, Conflict)
+    assert (parked.reason, parked.resolution) == ("billed", "parked")
+
+
+def test_billing_and_a_concurrent_edit_conflict() -> None:
+    plan = run(
+        [moco(1, billed=True)], [clockodo(5, text="edit")], [link(1, 1, 5)], conflict="clockodo"
+    )
+    (parked,) = plan.actions
+    assert isinstance(parked, Conflict)
+    assert parked.reason == "billed"
+    plan = run([moco(1, billed=True)], [clockodo(5, text="edit")], [link(1, 1, 5)], conflict="moco")
+    assert kinds(plan) == ["Conflict", "UpdateClockodo"]
+    update = plan.actions[1]
+    assert isinstance(update, UpdateClockodo)
+    assert dict(update.changes) == {"text": "work", "billable": 2}
+
+
+def test_user_cannot_be_moved_in_moco() -> None:
+    plan = run(
+        [moco(1)],
+        [clockodo(5, users_id=102, start=datetime(2026, 3, 2, 14, tzinfo=UTC))],
+        [link(1, 1, 5)],
+    )
+    (parked,) = plan.actions
+    assert isinstance(parked, Conflict)
+    assert parked.reason == "user_changed"
+
+
+# --- direction ------------------------------------------------------------------------
+
+
+def test_one_way_ignores_target_edits() -> None:
+    plan = run([moco(1)], [clockodo(5, text="x")], [link(1, 1, 5)], direction="moco-to-clockodo")
+    assert plan.actions == ()
+    assert reasons(plan) == [("clockodo", 5, SkipReason.IGNORED_DIRECTION)]
+
+
+def test_one_way_source_wins_when_both_changed() -> None:
+    plan = run(
+        [moco(1, description="m")],
+        [clockodo(5, text="c")],
+        [link(1, 1, 5)],
+        direction="moco-to-clockodo",
+        conflict="clockodo",
+    )
+    assert kinds(plan) == ["Conflict", "UpdateClockodo"]
+    conflict = plan.actions[0]
+    assert isinstance(conflict, Conflict)
+    assert (conflict.reason, conflict.resolution) == ("one_way", "moco")
+
+
+def test_one_way_creates_only_on_the_target() -> None:
+    plan = run([moco(1)], [clockodo(5, text="other")], [], direction="clockodo-to-moco")
+    assert kinds(plan) == ["CreateInMoco"]
+    assert reasons(plan) == [("moco", 1, SkipReason.IGNORED_DIRECTION)]
+
+
+def test_one_way_target_deletion_orphans() -> None:
+    plan = run([moco(1)], [], [link(1, 1, 5)], clockodo_gone=(5,), direction="moco-to-clockodo")
+    assert plan.actions == (MarkOrphaned(1, 1, 5, "clockodo"),)
+
+
+def test_one_way_source_deletion_deletes_the_target() -> None:
+    plan = run(
+        [], [clockodo(5, text="x")], [link(1, 1, 5)], moco_gone=(1,), direction="moco-to-clockodo"
+    )
+    assert kinds(plan) == ["Conflict", "DeleteInClockodo"]
+
+
+def test_one_way_never_disregards_the_source() -> None:
+    plan = run([moco(1)], [clockodo(5, billable=2)], [link(1, 1, 5)], direction="moco-to-clockodo")
+    assert plan.actions == ()
+    plan = run([moco(1)], [clockodo(5, billable=2)], [link(1, 1, 5)], direction="clockodo-to-moco")
+    assert kinds(plan) == ["DisregardInMoco"]
+
+
+# --- unlinked items -------------------------------------------------------------------
+
+
+def test_unlinked_items_are_created_with_complete_payloads() -> None:
+    plan = run([moco(1, billed=True)], [clockodo(5, text="c", billable=2)], [])
+    create_c, create_m = plan.actions
+    assert isinstance(create_c, CreateInClockodo)
+    assert isinstance(create_m, CreateInMoco)
+    assert create_c.bill_after_create
+    assert create_c.draft.billable == 1
+    assert (
+        create_c.draft.customers_id,
+        create_c.draft.projects_id,
+        create_c.draft.services_id,
+    ) == (500, 1000, 200)
+    assert create_m.disregard_after_create == Disregard(50, 10)
+    assert create_m.draft.remote_id == "clockodo:5"
+    assert plan.summary() == "Plan: 2 to create, 0 to update, 0 to delete, 0 conflicts."
+
+
+def test_remote_id_adopts_instead_of_creating() -> None:
+    plan = run([moco(1, remote_id="clockodo:5")], [clockodo(5)], [])
+    assert plan.actions == (AdoptLink(1, 5, "clockodo", proj()),)
+
+
+def test_remote_id_adoption_with_differing_versions_is_a_conflict() -> None:
+    items: tuple[list[Any], list[Any], list[Link]] = (
+        [moco(1, remote_id="clockodo:5", description="m")],
+        [clockodo(5, text="c")],
+        [],
+    )
+    parked = run(*items)
+    assert kinds(parked) == ["AdoptLink", "Conflict"]
+    resolved = run(*items, conflict="moco")
+    assert kinds(resolved) == ["AdoptLink", "Conflict", "UpdateClockodo"]
+    adopt, _, update = resolved.actions
+    assert isinstance(adopt, AdoptLink)
+    assert adopt.base == proj(description="c")  # the loser: a failed write is retried
+    assert isinstance(update, UpdateClockodo)
+    assert update.link_id is None
+    assert (update.moco_id, update.clockodo_id) == (1, 5)
+
+
+def test_remote_id_naming_an_unseen_entry_is_not_mirrored_again() -> None:
+    plan = run([moco(1, remote_id="clockodo:77")], [], [])
+    assert plan.actions == ()
+    assert reasons(plan) == [("moco", 1, SkipReason.UNRESOLVED_REMOTE)]
+
+
+def test_remote_id_naming_a_linked_entry_is_an_ordinary_activity() -> None:
+    plan = run(
+        [moco(1), moco(2, remote_id="clockodo:5", description="copy")],
+        [clockodo(5)],
+        [link(1, 1, 5)],
+    )
+    assert kinds(plan) == ["CreateInClockodo"]
+
+
+def test_equal_projections_are_paired_by_id_order() -> None:
+    plan = run(
+        [moco(3), moco(2)],
+        [clockodo(9), clockodo(8, start=datetime(2026, 3, 2, 12, tzinfo=UTC))],
+        [],
+    )
+    assert plan.actions == (
+        AdoptLink(2, 8, "clockodo", proj()),
+        AdoptLink(3, 9, "clockodo", proj()),
+    )
+    plan = run([moco(3), moco(2)], [clockodo(9)], [])
+    assert kinds(plan) == ["AdoptLink", "CreateInClockodo"]
+    assert plan.actions[0] == AdoptLink(2, 9, "clockodo", proj())
+
+
+def test_unlinked_outside_the_window_is_ignored() -> None:
+    plan = run(
+        [moco(1, date=date(2025, 1, 1), user_id=9)],
+        [clockodo(5, start=datetime(2025, 1, 1, tzinfo=UTC))],
+        [],
+    )
+    assert plan.actions == ()
+    assert plan.skips == ()
+
+
+def test_unlinked_skipped_items_are_reported() -> None:
+    plan = run([moco(1, user_id=9)], [clockodo(5, type=2)], [])
+    assert reasons(plan) == [
+        ("moco", 1, SkipReason.UNMAPPED_USER),
+        ("clockodo", 5, SkipReason.LUMP_SUM),
+    ]
+
+
+# --- held failures --------------------------------------------------------------------
+
+
+def test_held_write_is_not_planned_again_until_the_source_changes() -> None:
+    edited = [moco(1, description="new")], [clockodo(5)], [link(1, 1, 5)]
+    held = {("moco", 1): proj(description="new")}
+    plan = run(*edited, held=held)
+    assert plan.actions == ()
+    assert reasons(plan) == [("moco", 1, SkipReason.HELD_AFTER_ERROR)]
+    plan = run([moco(1, description="newer")], [clockodo(5)], [link(1, 1, 5)], held=held)
+    assert kinds(plan) == ["UpdateClockodo"]
+
+
+def test_held_create_and_held_conflict_resolution() -> None:
+    held = {("moco", 1): proj()}
+    assert run([moco(1)], [], [], held=held).actions == ()
+    plan = _both_changed(conflict="clockodo", held={("clockodo", 5): proj(description="clockodo")})
+    assert plan.actions == ()  # not even the conflict record: a second run is quiet
+    assert reasons(plan) == [("clockodo", 5, SkipReason.HELD_AFTER_ERROR)]
+
+
+# --- placement through reconcile ------------------------------------------------------
+
+
+def test_moco_date_change_replaces_the_entry_on_the_new_date() -> None:
+    busy = clockodo(6, start=datetime(2026, 3, 5, 8, tzinfo=UTC))
+    plan = run(
+        [moco(1, date=date(2026, 3, 5)), moco(2, date=date(2026, 3, 5))],
+        [clockodo(5), busy],
+        [link(1, 1, 5), link(2, 2, 6, proj(date=date(2026, 3, 5)))],
+    )
+    (update,) = plan.actions
+    assert isinstance(update, UpdateClockodo)
+    assert dict(update.changes) == {
+        "time_since": datetime(2026, 3, 5, 9, tzinfo=UTC),
+        "time_until": datetime(2026, 3, 5, 10, tzinfo=UTC),
+    }
+
+
+def test_longer_entry_keeps_its_start_when_free_else_moves() -> None:
+    plan = run([moco(1, seconds=7200)], [clockodo(5)], [link(1, 1, 5)])
+    (update,) = plan.actions
+    assert isinstance(update, UpdateClockodo)
+    assert dict(update.changes) == {"time_until": datetime(2026, 3, 2, 10, tzinfo=UTC)}
+    neighbour = clockodo(6, start=datetime(2026, 3, 2, 9, tzinfo=UTC))
+    plan = run(
+        [moco(1, seconds=7200), moco(2)], [clockodo(5), neighbour], [link(1, 1, 5), link(2, 2, 6)]
+    )
+    (moved,) = plan.actions
+    assert isinstance(moved, UpdateClockodo)
+    assert dict(moved.changes) == {
+        "time_since": datetime(2026, 3, 2, 10, tzinfo=UTC),
+        "time_until": datetime(2026, 3, 2, 12, tzinfo=UTC),
+    }
+
+
+def test_entries_their_authors_placed_keep_their_time() -> None:
+    own = clockodo(5, start=datetime(2026, 3, 2, 13, 15, tzinfo=UTC))
+    mirrored = clockodo(6, start=datetime(2026, 3, 2, 14, tzinfo=UTC))
+    plan = run(
+        [moco(1, seconds=7200), moco(2)],
+        [own, mirrored],
+        [link(1, 1, 5, origin="clockodo"), link(2, 2, 6)],
+    )
+    (update,) = plan.actions
+    assert isinstance(update, UpdateClockodo)
+    assert dict(update.changes) == {"time_until": datetime(2026, 3, 2, 15, 15, tzinfo=UTC)}
+    plan = run([moco(1, date=date(2026, 3, 30))], [own], [link(1, 1, 5, origin="clockodo")])
+    (moved,) = plan.actions
+    assert isinstance(moved, UpdateClockodo)
+    assert moved.changes["time_since"] == datetime(2026, 3, 30, 12, 15, tzinfo=UTC)  # 14:15 CEST
+
+
+def test_a_deleted_entry_frees_its_time_for_a_create() -> None:
+    plan = run([moco(2)], [clockodo(5)], [link(1, 1, 5)], moco_gone=(1,))
+    assert kinds(plan) == ["DeleteInClockodo", "CreateInClockodo"]
+    create = plan.actions[1]
+    assert isinstance(create, CreateInClockodo)
+    assert create.draft.time_since == datetime(2026, 3, 2, 8, tzinfo=UTC)
+
+
+def test_overfull_day_is_noted() -> None:
+    plan = run([moco(i, seconds=6 * 3600) for i in range(1, 6)], [], [])
+    assert len(plan.notes) == 1
+    assert "MOCO activity 5" in plan.notes[0]
+
+
+def test_creates_on_one_day_are_stacked_in_id_order() -> None:
+    plan = run([moco(3), moco(1, user_id=2), moco(2)], [], [])
+    starts = {
+        a.moco_id: a.draft.time_since for a in plan.actions if isinstance(a, CreateInClockodo)
+    }
+    assert starts == {
+        2: datetime(2026, 3, 2, 8, tzinfo=UTC),
+        3: datetime(2026, 3, 2, 9, tzinfo=UTC),
+        1: datetime(2026, 3, 2, 14, tzinfo=UTC),  # New York
+    }
+
+
+# --- determinism and input checks -----------------------------------------------------
+
+
+def test_same_inputs_give_the_same_plan_in_any_input_order() -> None:
+    items = [moco(i, description=f"m{i}") for i in range(1, 8)]
+    entries = [clockodo(i + 10, text=f"c{i}") for i in range(1, 8)]
+    links = [link(i, i, i + 10) for i in range(1, 4)]
+    first = reconcile(snap(*items), snap(*entries), links, MAPPINGS, policy(conflict="moco"))
+    second = reconcile(
+        snap(*reversed(items)),
+        snap(*reversed(entries)),
+        list(reversed(links)),
+        MAPPINGS,
+        policy(conflict="moco"),
+    )
+    assert first == second
+    assert len(first.actions) > 5
+
+
+def test_links_must_be_one_to_one() -> None:
+    with pytest.raises(ValueError, match="one-to-one"):
+        run([moco(1)], [clockodo(5), clockodo(6)], [link(1, 1, 5), link(2, 1, 6)])
+
+
+def test_projection_replace_helper_matches_the_factories() -> None:
+    assert replace(proj(), billed=True) == proj(billed=True)
