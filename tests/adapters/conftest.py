@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import httpx
 import pytest
 
 from syncd.adapters.http import RequestEvent, RetryPolicy
 from syncd.adapters.throttle import Throttle, Window
+from syncd.simulators.kit import RunningSimulator
 
 
 class Sleeps(list[float]):
@@ -41,3 +44,27 @@ def events() -> list[RequestEvent]:
 @pytest.fixture
 def record(events: list[RequestEvent]) -> Callable[[RequestEvent], None]:
     return events.append
+
+
+class Recorder:
+    """A MockTransport handler that keeps the requests it answered."""
+
+    def __init__(self, handler: Callable[[httpx.Request], httpx.Response]) -> None:
+        self.handler = handler
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.handler(request)
+
+
+def control(running: RunningSimulator[Any], action: str, body: dict[str, Any]) -> Any:
+    """Call a simulator's control API (`/_sim/<action>`)."""
+    answer = httpx.post(f"{running.root_url}/_sim/{action}", json=body, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def script(running: RunningSimulator[Any], *faults: dict[str, Any], **config: Any) -> None:
+    """Set the simulator's faults: scripted ones plus random-fault settings."""
+    control(running, "faults", {"script": list(faults), **config})

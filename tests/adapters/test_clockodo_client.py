@@ -23,6 +23,7 @@ from syncd.adapters.errors import (
 )
 from syncd.adapters.http import RetryPolicy
 from syncd.adapters.throttle import Throttle
+from tests.adapters.conftest import Recorder
 
 BASE = "https://my.clockodo.com/api"
 KEY = "clockodo-unit-key-9876543210"
@@ -75,16 +76,6 @@ def paged(items: list[Any], key: str = "entries", *, count_items: int | None = N
         return httpx.Response(200, json={"paging": paging, key: chunk})
 
     return handle
-
-
-class Recorder:
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.handler(request)
 
 
 @pytest.fixture

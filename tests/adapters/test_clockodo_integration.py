@@ -25,7 +25,7 @@ from syncd.adapters.http import RequestEvent, RetryPolicy
 from syncd.adapters.throttle import Throttle
 from syncd.simulators.clockodo import ClockodoSimulator
 from syncd.simulators.kit import RunningSimulator, serve_in_thread
-from tests.adapters.conftest import Sleeps
+from tests.adapters.conftest import Sleeps, control, script
 
 OWNER_EMAIL, OWNER_KEY = "lena@example.com", "clockodo-integration-owner-key"
 WORKER_EMAIL, WORKER_KEY = "jonas@example.com", "clockodo-integration-worker-key"
@@ -71,16 +71,6 @@ def entries(count: int, users_id: int = JONAS) -> list[dict[str, Any]]:
         }
         for i in range(count)
     ]
-
-
-def control(running: RunningSimulator[Any], action: str, body: dict[str, Any]) -> Any:
-    answer = httpx.post(f"{running.root_url}/_sim/{action}", json=body, timeout=5)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def script(running: RunningSimulator[Any], *faults: dict[str, Any], **config: Any) -> None:
-    control(running, "faults", {"script": list(faults), **config})
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from syncd.adapters.http import RetryPolicy
 from syncd.adapters.moco.client import BulkInterrupted, BulkOutcomeUnknown, MocoClient
 from syncd.adapters.moco.models import Activity, ActivityCreate, ActivityUpdate
 from syncd.adapters.throttle import Throttle
+from tests.adapters.conftest import Recorder
 
 BASE = "https://acme.mocoapp.com/api/v1"
 KEY = "moco-unit-key-0123456789"
@@ -64,16 +65,6 @@ def pages(items: list[dict[str, Any]], *, total: int | None = None) -> Handler:
         return httpx.Response(200, json=chunk, headers=headers)
 
     return handle
-
-
-class Recorder:
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.handler(request)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from syncd.adapters.moco.models import ActivityCreate
 from syncd.adapters.throttle import Throttle
 from syncd.simulators.kit import RunningSimulator, serve_in_thread
 from syncd.simulators.moco import MocoSimulator
-from tests.adapters.conftest import Sleeps
+from tests.adapters.conftest import Sleeps, control, script
 
 ADMIN_KEY = "moco-integration-admin-key"
 BEN_KEY = "moco-integration-ben-key"
@@ -85,16 +85,6 @@ def sim(running: RunningSimulator[MocoSimulator]) -> RunningSimulator[MocoSimula
     control(running, "reset", {})
     control(running, "seed", base_seed())
     return running
-
-
-def control(running: RunningSimulator[Any], action: str, body: dict[str, Any]) -> Any:
-    answer = httpx.post(f"{running.root_url}/_sim/{action}", json=body, timeout=5)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def script(running: RunningSimulator[Any], *faults: dict[str, Any], **config: Any) -> None:
-    control(running, "faults", {"script": list(faults), **config})
 
 
 @pytest.fixture

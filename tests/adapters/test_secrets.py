@@ -22,6 +22,7 @@ from syncd.adapters.throttle import Throttle, Window
 from syncd.simulators.clockodo import ClockodoSimulator
 from syncd.simulators.kit import RunningSimulator, serve_in_thread
 from syncd.simulators.moco import MocoSimulator
+from tests.adapters.conftest import control
 
 MOCO_KEY = "MOCO-SECRET-KEY-4f9d2c"
 WRONG_MOCO_KEY = "MOCO-WRONG-SECRET-KEY-7a1b"
@@ -55,10 +56,6 @@ CLOCKODO_SEED = {
     "customers": [{"id": 2, "name": "C"}],
     "services": [{"id": 3, "name": "S"}],
 }
-
-
-def control(running: RunningSimulator[Any], action: str, body: dict[str, Any]) -> None:
-    httpx.post(f"{running.root_url}/_sim/{action}", json=body, timeout=5).raise_for_status()
 
 
 @pytest.fixture(scope="module")
