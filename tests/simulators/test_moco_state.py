@@ -68,6 +68,9 @@ def test_seeded_activities_accept_ids_or_nested_objects_and_get_defaults(
         {"projects": [{"name": "no customer"}]},
         {"users": [{"firstname": "Only"}]},
         {"users": "not a list"},
+        {"users": [{"firstname": "A", "lastname": "B", "unit": "Team"}]},
+        {"companies": [{"name": "Partner", "type": "partner"}]},
+        {"companies": [{"name": "Tagged", "tags": "vip"}]},
         {"unknown_section": []},
     ],
 )

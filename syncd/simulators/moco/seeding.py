@@ -134,10 +134,10 @@ def _user(account: MocoAccount, item: Item, now: datetime) -> User:
         extern=bool(item.get("extern", item.get("external", False))),
         staff=bool(item.get("staff", False)),
         owner=bool(item.get("owner", False)),
-        unit=item.get("unit") or {"id": 1, "name": "Team"},
-        role=item.get("role"),
-        tags=list(item.get("tags") or []),
-        custom_properties=dict(item.get("custom_properties") or {}),
+        unit=_object(item, "unit") or {"id": 1, "name": "Team"},
+        role=_object(item, "role"),
+        tags=_strings(item, "tags"),
+        custom_properties=_object(item, "custom_properties") or {},
     )
 
 
@@ -159,12 +159,12 @@ def _company(account: MocoAccount, item: Item, now: datetime) -> Company:
         name=_str(item, "name"),
         created_at=_moment(item.get("created_at"), now),
         updated_at=_moment(item.get("updated_at"), now),
-        type=item.get("type", "customer"),
+        type=_choice(item, "type", ("customer", "supplier", "organization")),
         identifier=item.get("identifier"),
         active=bool(item.get("active", archived_on is None)),
         archived_on=archived_on,
         currency=item.get("currency") or "EUR",
-        tags=list(item.get("tags") or []),
+        tags=_strings(item, "tags"),
     )
 
 
@@ -185,13 +185,13 @@ def _project(account: MocoAccount, item: Item, now: datetime) -> Project:
         archived_on=archived_on,
         leader_id=_optional_ref(item, "leader"),
         co_leader_id=_optional_ref(item, "co_leader"),
-        billing_variant=item.get("billing_variant") or "project",
+        billing_variant=_choice(item, "billing_variant", ("project", "task", "user")),
         hourly_rate=float(item.get("hourly_rate") or 0.0),
         currency=item.get("currency") or "EUR",
         budget=item.get("budget"),
         start_date=_date(item["start_date"]) if item.get("start_date") else None,
         finish_date=_date(item["finish_date"]) if item.get("finish_date") else None,
-        tags=list(item.get("tags") or []),
+        tags=_strings(item, "tags"),
     )
     project.tasks = [_task(account, t, now) for t in item.get("tasks") or []]
     project.contracts = [_contract(account, c) for c in item.get("contracts") or []]
@@ -284,6 +284,28 @@ def _str(item: Item, key: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{key!r} is required (a non-empty string) in {item!r}")
     return value
+
+
+def _object(item: Item, key: str) -> dict[str, Any] | None:
+    value = item.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise ValueError(f"{key!r} must be an object in {item!r}")
+    return value
+
+
+def _strings(item: Item, key: str) -> list[str]:
+    value = item.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key!r} must be a list of strings in {item!r}")
+    return list(value)
+
+
+def _choice(item: Item, key: str, allowed: tuple[str, ...]) -> str:
+    """An enum field; missing or null means the first (default) value."""
+    value = item.get(key) or allowed[0]
+    if value not in allowed:
+        raise ValueError(f"{key!r} must be one of {list(allowed)}, got {value!r}")
+    return str(value)
 
 
 def _optional_ref(item: Item, name: str, aliases: tuple[str, ...] = ()) -> int | None:

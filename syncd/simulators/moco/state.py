@@ -71,17 +71,6 @@ class MocoAccount:
         return given
 
     # -- lookups --------------------------------------------------------------
-    def task(self, task_id: int) -> tuple[Project, Task] | None:
-        for project in self.projects.values():
-            task = project.task(task_id)
-            if task is not None:
-                return project, task
-        return None
-
-    def is_staff(self, user_id: int) -> bool:
-        user = self.users.get(user_id)
-        return user is not None and user.staff
-
     def running_timer_of(self, user_id: int) -> Activity | None:
         return next(
             (
