@@ -5,6 +5,7 @@ Also tests the validation helper itself (tests/simulators/openapi.py).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -115,3 +116,17 @@ def test_references_of_a_3_1_document_are_resolved() -> None:
     assert clockodo.template_for("/api/v2/entries/12") == "/v2/entries/{id}"
     with pytest.raises(AssertionError, match="paging"):
         clockodo.check("GET", "/v2/entries", 200, {"entries": []})
+
+
+def test_an_absent_spec_skips_locally_and_fails_in_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNCD_SPECS_DIR", str(tmp_path))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="absent"):
+        spec_path("moco-openapi.json")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="absent"):
+        spec_path("moco-openapi.json")
+    (tmp_path / "moco-openapi.json").write_text("{}", encoding="utf-8")
+    assert spec_path("moco-openapi.json") == tmp_path / "moco-openapi.json"
