@@ -184,16 +184,14 @@ class ApiTransport:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
-        url: str | None = None,
     ) -> Reply:
         """Send `method route` (a template such as ``/activities/{id}``).
 
-        `url` replaces base URL + route (a pagination link; it must point at
-        the same origin). `idempotent` defaults to True for every method but POST.
+        `idempotent` defaults to True for every method but POST.
         """
         path = route.format(**path_params) if path_params else route
         call = _Call(method, route, path, method != "POST" if idempotent is None else idempotent)
-        target = self._target(call, url)
+        target = self._base.join(path.lstrip("/"))
         query = {key: _query_value(value) for key, value in (params or {}).items()}
         retrying = Retrying(
             stop=stop_after_attempt(self._policy.attempts),
@@ -278,20 +276,6 @@ class ApiTransport:
         return self._unknown(call, None, error)
 
     # -- helpers ----------------------------------------------------------------
-    def _target(self, call: _Call, url: str | None) -> httpx.URL:
-        if url is None:
-            return self._base.join(call.path.lstrip("/"))
-        target = httpx.URL(url)
-        if (target.scheme, target.host, target.port) != (
-            self._base.scheme,
-            self._base.host,
-            self._base.port,
-        ):
-            raise self._error(
-                MalformedResponse, call, None, [], "a pagination link points to another host"
-            )
-        return target
-
     def _error(
         self,
         error_class: type[ApiError],

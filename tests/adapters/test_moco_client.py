@@ -101,6 +101,24 @@ def test_list_walks_every_page_and_sends_the_filters(
     assert params["per_page"] == "100"
 
 
+def test_a_next_link_to_another_host_only_lends_its_query(
+    client_for: Callable[[Handler], MocoClient],
+) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("page") == "2":
+            return httpx.Response(200, json=[activity(2)], headers={"X-Total": "2"})
+        link = '<http://proxy.internal:8080/other/activities?page=2&per_page=1>; rel="next"'
+        return httpx.Response(200, json=[activity(1)], headers={"X-Total": "2", "Link": link})
+
+    recorder = Recorder(handle)
+    result = client_for(recorder).list_activities(date_from=None, date_to=None)
+    assert result.complete
+    assert [str(r.url) for r in recorder.requests] == [
+        f"{BASE}/activities?per_page=100",
+        f"{BASE}/activities?page=2&per_page=1",
+    ]
+
+
 def test_total_mismatch_makes_the_read_incomplete(
     client_for: Callable[[Handler], MocoClient],
 ) -> None:

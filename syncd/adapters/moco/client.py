@@ -344,12 +344,10 @@ class MocoClient:
         before = collector.count
         totals: list[int] = []
         seen: set[str] = set()
-        url: str | None = None
+        query: Params = {**params, "per_page": PAGE_SIZE}
         while True:
             try:
-                reply = self._http.request(
-                    "GET", route, params=None if url else {**params, "per_page": PAGE_SIZE}, url=url
-                )
+                reply = self._http.request("GET", route, params=query)
             except ApiError as exc:
                 return f"page {len(totals) + 1} of GET {route} failed: {exc}", exc
             total = _total(reply)
@@ -358,12 +356,13 @@ class MocoClient:
                 return str(error), error
             totals.append(total)
             listed = collector.add_page(reply.data)
-            url = reply.links.get("next")
-            if listed == 0 or url is None:
+            link = reply.links.get("next")
+            if listed == 0 or link is None:
                 break
-            if url in seen or len(totals) > total // PAGE_SIZE + 2:
+            if link in seen or len(totals) > total // PAGE_SIZE + 2:
                 return f"GET {route}: pagination does not end (at page {len(totals)})", None
-            seen.add(url)
+            seen.add(link)
+            query = _link_query(link)
         read = collector.count - before
         if totals[0] != totals[-1]:
             changed = f"{totals[0]} → {totals[-1]}"
@@ -417,6 +416,20 @@ def _id_chunks(ids: Sequence[int] | None, remote_ids: Sequence[str] | None) -> l
         {"remote_id": ",".join(unique_remote[i : i + IDS_PER_REQUEST])}
         for i in range(0, len(unique_remote), IDS_PER_REQUEST)
     ]
+
+
+def _link_query(link: str) -> dict[str, str | Sequence[str]]:
+    """The query of a `Link` URL, to be sent to our own base URL and route.
+
+    Only the query is taken: a link naming another host or scheme (a proxy,
+    a custom domain) must never receive the API key.
+    """
+    params = httpx.URL(link).params
+    return {
+        key: values[0] if len(values) == 1 else values
+        for key in params
+        if (values := params.get_list(key))
+    }
 
 
 def _archived(include_archived: bool) -> dict[str, str | int]:
