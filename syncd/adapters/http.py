@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import structlog
@@ -189,7 +190,8 @@ class ApiTransport:
 
         `idempotent` defaults to True for every method but POST.
         """
-        path = route.format(**path_params) if path_params else route
+        quoted = {name: quote(str(value), safe="") for name, value in (path_params or {}).items()}
+        path = route.format(**quoted) if quoted else route
         call = _Call(method, route, path, method != "POST" if idempotent is None else idempotent)
         target = self._base.join(path.lstrip("/"))
         query = {key: _query_value(value) for key, value in (params or {}).items()}

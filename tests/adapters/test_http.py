@@ -344,3 +344,9 @@ def test_local_configuration_errors_are_not_retried(make: Callable[..., ApiTrans
 
 def test_repr_shows_no_headers(make: Callable[..., ApiTransport]) -> None:
     assert "s3cret" not in repr(make(Script()))
+
+
+def test_path_values_cannot_leave_their_segment(make: Callable[..., ApiTransport]) -> None:
+    script = Script(ok({}))
+    make(script).request("GET", "/activities/{id}", path_params={"id": "../session"})
+    assert script.requests[0].url.raw_path == b"/api/v1/activities/..%2Fsession"
