@@ -4,7 +4,8 @@
 `NOW`. Every response a harness client receives is checked against
 clockodo's OpenAPI document when it is present: bodies of statuses the
 operation declares against the operation's schema, other error answers
-against the documented error shapes (`GeneralErrors` / `SimpleErrorResponses`).
+against the documented error shapes (`GeneralErrors` / `SimpleErrorResponses`),
+with `oneOf` checked strictly (exactly one alternative must match).
 
 The document is amended in three documented places before checking:
 - `oneOf: [Entry, null]` next to `type: object` (clock `running`/`stopped`)
@@ -141,7 +142,7 @@ def clockodo_spec() -> SpecValidator | None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"clockodo's OpenAPI document {path} is absent (set SYNCD_SPECS_DIR)")
         return None  # behaviour tests still run; schema checks are off
-    return SpecValidator(amend(load_document(path)))
+    return SpecValidator(amend(load_document(path)), one_of_as_any_of=False)
 
 
 def load_document(path: Path) -> dict[str, Any]:
@@ -180,10 +181,12 @@ class ClockodoHarness:
         app: str | None = APP,
         basic: bool = False,
         validate: bool = True,
+        login: tuple[str, str] | None = None,
     ) -> httpx.Client:
+        """A client signed in as `users_id` of `small_seed` (or with `login`)."""
         headers = {"Accept": "application/json"}
-        if users_id is not None:
-            email, key = KEYS[users_id]
+        if login is not None or users_id is not None:
+            email, key = login or KEYS[users_id or 0]
             if basic:
                 token = base64.b64encode(f"{email}:{key}".encode()).decode()
                 headers["Authorization"] = f"Basic {token}"

@@ -23,6 +23,7 @@ from syncd.simulators.clockodo.errors import bad_request
 from syncd.simulators.clockodo.model import LUMPSUM_SERVICE, TIME_ENTRY, Entry
 from syncd.simulators.clockodo.params import integer, number, one_of, query_filters, text, window
 from syncd.simulators.clockodo.rules import (
+    REFERENCE_FIELDS,
     Call,
     changed_fields,
     check_change_allowed,
@@ -30,15 +31,6 @@ from syncd.simulators.clockodo.rules import (
     check_references,
 )
 from syncd.simulators.clockodo.selection import EntryFilter, select_entries
-
-BULK_ID_FIELDS = (
-    "users_id",
-    "customers_id",
-    "projects_id",
-    "subprojects_id",
-    "services_id",
-    "lumpsum_services_id",
-)
 
 
 def edit_groups(call: Call) -> dict[str, Any]:
@@ -89,7 +81,7 @@ def delete_groups(call: Call) -> dict[str, Any]:
 def _bulk_updates(body: Any) -> dict[str, Any]:
     """New values (null = unchanged); at least one is required."""
     updates: dict[str, Any] = {}
-    for field in BULK_ID_FIELDS:
+    for field in REFERENCE_FIELDS:
         if body.get(field) is not None:
             updates[field] = integer(body[field], field, minimum=1)
     if body.get("billable") is not None:

@@ -188,7 +188,7 @@ def _time_key(day: date, criterion: str) -> int | str:
 
 
 def _group_value(criterion: str, key: int | str) -> int | str:
-    if criterion == "year" or key == 0:
+    if criterion == "year" or (criterion in ID_GROUPINGS and key == 0):
         return key
     return str(key)
 

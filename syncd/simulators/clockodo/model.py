@@ -71,7 +71,8 @@ class User(MasterRecord):
         return self.role == "owner"
 
     def api_json(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json")
+        # UserV3.email is optional but never null: leave it out when unknown.
+        data = self.model_dump(mode="json", exclude={"email"} if self.email is None else None)
         if not data["initials"]:
             data["initials"] = "".join(part[0] for part in self.name.split()[:2]).upper()
         return data

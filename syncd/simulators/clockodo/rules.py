@@ -146,7 +146,9 @@ def check_change_allowed(account: Account, old: Entry, new: Entry, changed: set[
     check_unlocked(account, old)
     check_unlocked(account, new)
     if old.billable == BILLED and changed - {"billable"}:
-        raise forbidden("The entry is billed and cannot be changed; reset billable first.", "billable")
+        raise forbidden(
+            "The entry is billed and cannot be changed; reset billable first.", "billable"
+        )
 
 
 def check_delete_allowed(account: Account, entry: Entry) -> None:

@@ -23,17 +23,9 @@ from datetime import datetime
 from syncd.simulators.clockodo.errors import bad_request
 from syncd.simulators.clockodo.model import BILLABLE, BILLED, Entry
 from syncd.simulators.clockodo.params import integer, one_of
-from syncd.simulators.clockodo.rules import Call
+from syncd.simulators.clockodo.rules import REFERENCE_FIELDS, Call
 
-ID_FILTERS = (
-    "users_id",
-    "customers_id",
-    "projects_id",
-    "subprojects_id",
-    "services_id",
-    "lumpsum_services_id",
-    "texts_id",
-)
+ID_FILTERS = (*REFERENCE_FIELDS, "texts_id")
 BILLABLE_OR_BILLED = 12
 
 
