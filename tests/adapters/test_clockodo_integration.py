@@ -370,7 +370,7 @@ def test_hang_drop_malformed_and_html_are_survived_on_reads(
         hang_seconds=2.0,
     )
     client = make(
-        timeout=httpx.Timeout(2.0, read=0.2),
+        timeout=httpx.Timeout(3.0, read=0.6),
         retry=RetryPolicy(
             attempts=5, initial_wait=0.001, max_wait=0.01, jitter=0.0, sleep=Sleeps()
         ),
@@ -442,7 +442,7 @@ def test_random_faults_never_lose_items_silently(
         },
     )
     patient = RetryPolicy(attempts=8, initial_wait=0.001, max_wait=0.01, jitter=0.0, sleep=sleeps)
-    client = make(retry=patient, timeout=httpx.Timeout(2.0, read=0.3), page_size=50)
+    client = make(retry=patient, timeout=httpx.Timeout(3.0, read=0.6), page_size=50)
     outcomes = []
     for _ in range(3):
         result = client.list_entries(time_since=SINCE, time_until=UNTIL)

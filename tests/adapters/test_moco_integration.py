@@ -346,7 +346,7 @@ def test_a_hanging_response_times_out_and_is_retried(
 ) -> None:
     seed_activities(sim, 3)
     script(sim, {"route": "GET /api/v1/activities", "nth": 1, "fault": "timeout"}, hang_seconds=2.0)
-    client = make(timeout=httpx.Timeout(2.0, read=0.2))
+    client = make(timeout=httpx.Timeout(3.0, read=0.6))
     assert len(client.list_activities(date_from=None, date_to=None).items) == 3
     assert [e.status_class for e in events] == ["transport", "2xx"]
 
@@ -443,7 +443,7 @@ def test_random_faults_never_lose_items_silently(
         },
     )
     patient = RetryPolicy(attempts=8, initial_wait=0.001, max_wait=0.01, jitter=0.0, sleep=sleeps)
-    client = make(retry=patient, timeout=httpx.Timeout(2.0, read=0.3))
+    client = make(retry=patient, timeout=httpx.Timeout(3.0, read=0.6))
     outcomes = []
     for _ in range(4):
         result = client.list_activities(date_from=None, date_to=None)
