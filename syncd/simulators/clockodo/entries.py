@@ -14,11 +14,16 @@ Decisions beyond the docs (see also `selection`, `rules`, `params`):
   `time_until` or only `time_since` keeps the other end and recomputes
   `duration`. `time_until: null` is only accepted on a running entry;
   setting `time_until` on a running entry stops it.
+- `hourly_rate` is stored as sent and defaults to 0 (clockodo's rate tables
+  are not simulated).
 - `text` is stored verbatim; "" or null clears it (`text` null, `texts_id`
   null). `time_last_change` moves only when something changed, and
   `time_last_change_work_time` only when users_id or the times changed.
 - `PUT` answers `{"entry", "running"}`, `running` being the booking user's
-  running entry after the change (or null). `DELETE` is a hard delete.
+  running entry after the change (or null). `DELETE` is a hard delete; ids
+  are never reused.
+- `POST` never stops a running clock, so the spec's optional `stopped` key
+  is never sent; `clocked_offline` is stored as given.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ Authentication [clockodo.md §1.2; statuses are our reading of the spec]:
   The `name;email` format is not enforced (a 2023 client without the e-mail
   part was served).
 - Credentials are checked first, then the external-application header.
+- `X-ClockodoEnableIsoUtcDateTimes` and `Accept-Language` are accepted and
+  ignored: instants are always ISO 8601 UTC, messages always English.
+  Request bodies are JSON only (the spec's only request content type).
 - Retired paths (v1 `/api/entries`, `/api/entrygroups`, `/api/v2/users`,
   the other legacy paths the spec lists) answer 410 with a
   SimpleErrorResponses body, without looking at credentials.
