@@ -73,9 +73,8 @@ def main(
 
 from syncd.cli.check import check_config  # noqa: E402
 from syncd.cli.db import db  # noqa: E402
-
-main.add_command(check_config)
-main.add_command(db)
+from syncd.cli.run import plan, run_once  # noqa: E402
 from syncd.cli.sim import sim  # noqa: E402
 
-main.add_command(sim)
+for command in (check_config, db, run_once, plan, sim):
+    main.add_command(command)

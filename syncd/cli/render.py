@@ -1,0 +1,171 @@
+"""Text and JSON views of plans and runs (what `syncd plan` and `run-once` print)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from syncd.core import plan as p
+from syncd.core.model import Projection, Skip
+from syncd.service.engine import RunReport
+from syncd.service.outcomes import Status
+
+SYMBOLS = {"create": "+", "update": "~", "delete": "-", "conflict": "!"}
+EXCERPT = 40
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…"
+
+
+def _hours(seconds: int) -> str:
+    return f"{seconds / 3600:.2f} h"
+
+
+def _describe(projection: Projection | None, names: Mapping[int, str]) -> str:
+    if projection is None:
+        return "(gone)"
+    user = names.get(projection.user, f"user {projection.user}")
+    return (
+        f"{projection.date}  {user}  {_hours(projection.seconds)}  "
+        f'"{_excerpt(projection.description)}"'
+    )
+
+
+def _ids(action: p.Action) -> str:
+    moco = getattr(action, "moco_id", None)
+    clockodo = getattr(action, "clockodo_id", None)
+    parts = [f"MOCO {moco}" if moco else "", f"clockodo {clockodo}" if clockodo else ""]
+    return " / ".join(part for part in parts if part)
+
+
+def _projection_of(action: p.Action) -> Projection | None:
+    match action:
+        case p.CreateInClockodo() | p.CreateInMoco():
+            return action.source.projection
+        case p.UpdateClockodo() | p.UpdateMoco() | p.DisregardInMoco():
+            return action.expected
+        case p.DeleteInClockodo() | p.DeleteInMoco():
+            return action.projection
+        case p.Conflict():
+            return action.moco or action.clockodo
+        case _:
+            return None
+
+
+def _changes(action: p.Action) -> str:
+    if isinstance(action, p.UpdateClockodo | p.UpdateMoco):
+        return " (" + ", ".join(sorted(action.changes)) + ")"
+    if isinstance(action, p.DisregardInMoco):
+        return " (billed)"
+    if isinstance(action, p.Conflict):
+        return f": {action.reason} [{action.resolution}]"
+    return ""
+
+
+def action_line(action: p.Action, names: Mapping[int, str]) -> str:
+    symbol = SYMBOLS.get(action.kind, " ")
+    side = action.side or "link"
+    body = _describe(_projection_of(action), names)
+    return f"  {symbol} {side:<8}  {body}  [{_ids(action)}]{_changes(action)}"
+
+
+def skip_line(skip: Skip) -> str:
+    detail = f" ({skip.detail})" if skip.detail else ""
+    return f"  = {skip.side:<8}  {skip.id}: skipped, {skip.reason}{detail}"
+
+
+def plan_text(plan: p.Plan, names: Mapping[int, str]) -> str:
+    lines = [action_line(a, names) for a in plan.actions if a.kind != "link"]
+    linked = plan.count("link")
+    if linked:
+        lines.append(f"    ({linked} links recorded without writing: adopted or agreed)")
+    lines += [skip_line(skip) for skip in plan.skips]
+    lines += [f"  note: {note}" for note in plan.notes]
+    if not lines:
+        lines.append("  No changes. Both sides agree.")
+    lines.append("")
+    lines.append(plan.summary())
+    if plan.refused:
+        lines.append(f"Refused: {plan.refused}")
+    return "\n".join(lines)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Projection):
+        return {k: _json_value(v) for k, v in vars(value).items()}
+    if isinstance(value, Mapping):
+        return {k: _json_value(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _json_value(getattr(value, k)) for k in value.__dataclass_fields__}
+    return value
+
+
+def plan_json(plan: p.Plan) -> dict[str, Any]:
+    return {
+        "summary": {
+            "create": plan.count("create"),
+            "update": plan.count("update"),
+            "delete": plan.count("delete"),
+            "conflict": plan.count("conflict"),
+        },
+        "refused": plan.refused,
+        "actions": [
+            {"action": type(a).__name__, "kind": a.kind, "side": a.side, **_json_value(a)}
+            for a in plan.actions
+        ],
+        "skips": [
+            {"side": s.side, "id": s.id, "reason": str(s.reason), "detail": s.detail}
+            for s in plan.skips
+        ],
+        "notes": list(plan.notes),
+    }
+
+
+def _side_line(label: str, counts: Counter[str], side: str) -> str:
+    return (
+        f"  {label:<9} {counts[f'create_{side}']} created, {counts[f'update_{side}']} updated, "
+        f"{counts[f'delete_{side}']} deleted"
+    )
+
+
+def run_summary(report: RunReport) -> str:
+    """The short account of a run that run-once prints."""
+    done: Counter[str] = Counter(
+        f"{r.action.kind}_{r.action.side}" for r in report.results.items if r.status == Status.DONE
+    )
+    plan = report.plan
+    lines = [
+        f"syncd run {report.run_id}: {report.result} "
+        f"(window {report.window.first} .. {report.window.last})",
+        _side_line("MOCO:", done, "moco"),
+        _side_line("clockodo:", done, "clockodo"),
+    ]
+    if plan is not None:
+        skipped = Counter(str(s.reason) for s in plan.skips)
+        detail = ", ".join(f"{reason} {n}" for reason, n in sorted(skipped.items()))
+        lines.append(
+            f"  conflicts: {plan.count('conflict')}   skipped: {len(plan.skips)}"
+            + (f" ({detail})" if detail else "")
+        )
+        if plan.refused:
+            lines.append(f"  refused: {plan.refused}")
+    failures = report.results.failures
+    if failures:
+        lines.append(f"  failed: {len(failures)}")
+        lines += [f"    {r.status}: {_ids(r.action)} {r.detail}" for r in failures[:20]]
+    if report.recovered.total():
+        lines.append(f"  recovered from an earlier run: {report.recovered.total()} intents")
+    lines += [f"  mapping problem: {problem}" for problem in report.mapping_problems]
+    lines += [f"  read problem: {problem}" for problem in report.read_problems]
+    lines += [f"  note: {note}" for note in report.results.notes]
+    if report.error:
+        lines.append(f"  error: {report.error}")
+    requests = ", ".join(f"{k} {v}" for k, v in sorted(report.requests.items()))
+    lines.append(f"  requests: {requests or 'none'}")
+    return "\n".join(lines)

@@ -1,0 +1,297 @@
+"""One sync run: recover, read, decide, write, record (design §1).
+
+The run holds the writer lock throughout. Its order is fixed: pending
+intents are resolved before anything is read, so a crash can never turn into
+a duplicate; the plan is computed by the pure core from what was read; the
+executor applies it (unless this is a dry run or the plan was refused).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from syncd import log
+from syncd.adapters.clockodo.client import ClockodoClient
+from syncd.adapters.http import RequestEvent
+from syncd.adapters.moco.client import MocoClient
+from syncd.adapters.throttle import Window as RateWindow
+from syncd.config import Settings
+from syncd.core import model as core
+from syncd.core import plan as p
+from syncd.core.reconcile import reconcile
+from syncd.exitcodes import ExitCode
+from syncd.service.executor import execute
+from syncd.service.ledger import Ledger
+from syncd.service.masterdata import build_mappings, read_accounts
+from syncd.service.outcomes import Fatal, Results, Status
+from syncd.service.recovery import Recovered, Recovery
+from syncd.service.snapshots import SideRead, Window, read_clockodo, read_moco
+from syncd.service.write_clockodo import ClockodoWriter
+from syncd.service.write_moco import MocoWriter
+from syncd.service.writing import WriteContext
+from syncd.store import db, journal, repo
+from syncd.store.lock import HeldLock, writer_lock
+
+Direction = Literal["both", "moco-to-clockodo", "clockodo-to-moco"]
+RunResult = Literal["ok", "partial", "failed", "refused", "planned", "stopped"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    dry_run: bool = False
+    since: date | None = None
+    until: date | None = None
+    direction: Direction | None = None
+    allow_mass_delete: bool = False
+    migrate: bool = False
+    lock_wait: float = 0.0
+    mode: str = "run-once"
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    window: Window
+    result: RunResult = "ok"
+    plan: p.Plan | None = None
+    results: Results = field(default_factory=Results)
+    recovered: Recovered = field(default_factory=Recovered)
+    mapping_problems: list[str] = field(default_factory=list)
+    read_problems: list[str] = field(default_factory=list)
+    requests: Counter[str] = field(default_factory=Counter)
+    error: str | None = None
+    user_names: dict[int, str] = field(default_factory=dict)  # MOCO user id -> name
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.result == "refused":
+            return ExitCode.REFUSED
+        if self.result in ("failed", "partial"):
+            return ExitCode.FAILED
+        return ExitCode.OK
+
+    def counts(self) -> dict[str, object]:
+        """The run's figures, as stored in the run history."""
+        plan = self.plan
+        done = [r.action for r in self.results.items if r.status == Status.DONE]
+        return {
+            "planned": {} if plan is None else _plan_counts(plan),
+            "done": _action_counts(done),
+            "results": {str(k): v for k, v in sorted(self.results.by_status().items())},
+            "skipped": {} if plan is None else _skip_counts(plan),
+            "requests": dict(self.requests),
+            "recovered": self.recovered.total(),
+        }
+
+
+def _action_counts(actions: list[p.WriteAction]) -> dict[str, int]:
+    counts: Counter[str] = Counter(f"{a.kind}_{a.side}" for a in actions)
+    return dict(sorted(counts.items()))
+
+
+def _plan_counts(plan: p.Plan) -> dict[str, int]:
+    counts = _action_counts(list(plan.writes))
+    counts["conflicts"] = plan.count("conflict")
+    return counts
+
+
+def _skip_counts(plan: p.Plan) -> dict[str, int]:
+    return {f"{side}:{reason}": n for (side, reason), n in sorted(plan.skip_counts().items())}
+
+
+def default_window(settings: Settings, options: RunOptions, today: date | None = None) -> Window:
+    """`window_days` back from today (configured zone) up to tomorrow, so that users
+    in zones ahead of it are covered; `--since/--until` narrow it."""
+    today = today or datetime.now(ZoneInfo(settings.sync.timezone)).date()
+    first = options.since or today - timedelta(days=settings.sync.window_days)
+    last = options.until or today + timedelta(days=1)
+    return Window(first, last)
+
+
+@dataclass(frozen=True)
+class Clients:
+    moco: MocoClient
+    clockodo: ClockodoClient
+
+
+def build_clients(settings: Settings, on_request: Callable[[RequestEvent], None]) -> Clients:
+    moco, clockodo = settings.moco, settings.clockodo
+    minute = clockodo.rate_limit
+    moco_client = MocoClient(
+        moco.url,
+        moco.api_key.get_secret_value(),
+        timeout=httpx.Timeout(moco.read_timeout, connect=moco.connect_timeout),
+        on_request=on_request,
+        windows=(RateWindow(moco.rate_limit, 120.0),),
+    )
+    clockodo_client = ClockodoClient(
+        clockodo.base_url,
+        clockodo.api_user,
+        clockodo.api_key.get_secret_value(),
+        clockodo.external_application,
+        timeout=httpx.Timeout(clockodo.read_timeout, connect=clockodo.connect_timeout),
+        on_request=on_request,
+        # The 15-minute and hourly limits scale with the per-minute one (900/2250/4500).
+        windows=(
+            RateWindow(minute, 60.0),
+            RateWindow(minute * 5 // 2, 900.0),
+            RateWindow(minute * 5, 3600.0),
+        ),
+    )
+    return Clients(moco_client, clockodo_client)
+
+
+class Engine:
+    """Runs syncs for one configuration; `stop` set means: finish the current write, stop."""
+
+    def __init__(self, settings: Settings, stop: threading.Event | None = None) -> None:
+        self.settings = settings
+        self.stop = stop or threading.Event()
+        self.engine = db.make_engine(settings.database.url)
+        self.sessions = db.session_factory(self.engine)
+        self.logger = log.get_logger("syncd.engine")
+
+    def run(self, options: RunOptions) -> RunReport:
+        with log.bound_run() as run_id:
+            report = RunReport(run_id, default_window(self.settings, options))
+            if options.migrate:
+                db.upgrade(self.engine)
+            db.require_current(self.engine)
+            with HeldLock(writer_lock(self.engine), wait=options.lock_wait):
+                self._run_locked(options, report)
+            self.logger.info(
+                "run finished",
+                result=report.result,
+                window=f"{report.window.first}..{report.window.last}",
+                **report.counts(),
+            )
+            return report
+
+    def _run_locked(self, options: RunOptions, report: RunReport) -> None:
+        with db.transaction(self.sessions) as session:
+            journal.start_run(session, report.run_id, options.mode)
+        try:
+            self._sync(options, report)
+        except Fatal as exc:
+            report.result, report.error = "failed", str(exc)
+        except Exception as exc:  # recorded, then re-raised for the caller's exit code
+            report.result, report.error = "failed", log.redact(f"{type(exc).__name__}: {exc}")
+            self._finish(report)
+            raise
+        self._finish(report)
+
+    def _finish(self, report: RunReport) -> None:
+        with db.transaction(self.sessions) as session:
+            journal.finish_run(
+                session, report.run_id, report.result, report.counts(), error=report.error
+            )
+
+    def _sync(self, options: RunOptions, report: RunReport) -> None:
+        def count(event: RequestEvent) -> None:
+            kind = "read" if event.method == "GET" else "write"
+            report.requests[f"{event.api}_{kind}"] += 1
+
+        clients = build_clients(self.settings, count)
+        with clients.moco, clients.clockodo:
+            report.recovered = Recovery(self.sessions, clients.moco, clients.clockodo).run()
+            accounts = read_accounts(clients.moco, clients.clockodo)
+            report.user_names = {
+                user.id: f"{user.firstname} {user.lastname}"
+                for user in accounts.moco_users.values()
+            }
+            mappings, report.mapping_problems = build_mappings(
+                self.settings.mappings, accounts, self.settings.sync.timezone
+            )
+            for problem in report.mapping_problems:
+                self.logger.warning("mapping problem", problem=problem)
+            plan, reads = self._plan(clients, mappings, options, report)
+            report.plan = plan
+            report.read_problems = [r.problem for r in reads if r.problem]
+            if options.dry_run:
+                report.result = "planned"
+                return
+            if plan.refused:
+                report.result = "refused"
+                return
+            snapshots = (reads[0].snapshot, reads[1].snapshot)
+            self._execute(plan, mappings, clients, snapshots, report)
+
+    def _plan(
+        self,
+        clients: Clients,
+        mappings: core.Mappings,
+        options: RunOptions,
+        report: RunReport,
+    ) -> tuple[p.Plan, tuple[SideRead[core.MocoBooking], SideRead[core.ClockodoBooking]]]:
+        window = report.window
+        with db.transaction(self.sessions) as session:
+            in_window = repo.load_links(session, window.dates)
+        moco_read = read_moco(clients.moco, window, in_window)
+        clockodo_read = read_clockodo(clients.clockodo, window, in_window)
+        with db.transaction(self.sessions) as session:
+            links = repo.load_links(
+                session,
+                window.dates,
+                moco_read.snapshot.items.keys(),
+                clockodo_read.snapshot.items.keys(),
+            )
+            held = repo.load_held(session)
+        sync = self.settings.sync
+        policy = core.Policy(
+            window=window.dates,
+            direction=options.direction or sync.direction,
+            conflict=sync.conflict,
+            propagate_deletes=sync.propagate_deletes,
+            day_start=sync.day_start,
+            mass_delete_min=sync.mass_delete_min,
+            mass_delete_share=sync.mass_delete_share,
+            allow_mass_delete=options.allow_mass_delete,
+        )
+        plan = reconcile(
+            moco_read.snapshot,
+            clockodo_read.snapshot,
+            links,
+            mappings,
+            policy,
+            held=held,
+        )
+        return plan, (moco_read, clockodo_read)
+
+    def _execute(
+        self,
+        plan: p.Plan,
+        mappings: core.Mappings,
+        clients: Clients,
+        snapshots: tuple[
+            core.SideSnapshot[core.MocoBooking], core.SideSnapshot[core.ClockodoBooking]
+        ],
+        report: RunReport,
+    ) -> None:
+        context = WriteContext(
+            Ledger(self.sessions, report.run_id),
+            mappings,
+            report.results,
+            self.stop.is_set,
+            moco_items=snapshots[0].items,
+            clockodo_items=snapshots[1].items,
+        )
+        moco = MocoWriter(clients.moco, context)
+        execute(plan, context, moco, ClockodoWriter(clients.clockodo, context))
+        statuses = report.results.by_status()
+        if self.stop.is_set() and statuses[Status.NOT_RUN]:
+            report.result = "stopped"
+        elif report.results.failures or report.read_problems:
+            report.result = "partial"
+        else:
+            report.result = "ok"
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,67 @@
+"""Apply a Plan: bookkeeping first, then deletes, updates and creates.
+
+The plan's actions arrive in the core's phase order; within a phase the
+executor batches what the APIs let it batch (MOCO creates in one bulk
+request per user, MOCO disregards per customer and project, clockodo
+billing through entry groups). One failing item never stops the others.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from syncd.core import plan as p
+from syncd.service.outcomes import Results, Status
+from syncd.service.write_clockodo import ClockodoWriter
+from syncd.service.write_moco import MocoWriter
+from syncd.service.writing import WriteContext
+
+BOOKKEEPING = (p.AdoptLink, p.Conflict, p.RecordBase, p.MarkOrphaned, p.DropLink)
+
+
+A = TypeVar("A")
+
+
+def _of(actions: tuple[p.Action, ...], kind: type[A]) -> list[A]:
+    return [action for action in actions if isinstance(action, kind)]
+
+
+def execute(
+    plan: p.Plan, context: WriteContext, moco: MocoWriter, clockodo: ClockodoWriter
+) -> Results:
+    """Run every action of `plan` (nothing when it was refused); return the results."""
+    results = context.results
+    if plan.refused:
+        return results
+    actions = plan.actions
+    for action in actions:
+        if isinstance(action, BOOKKEEPING):
+            context.ledger.record(action)
+    for delete in actions:
+        if context.stopping():
+            break
+        if isinstance(delete, p.DeleteInMoco):
+            moco.delete(delete)
+        elif isinstance(delete, p.DeleteInClockodo):
+            clockodo.delete(delete)
+    for update in _of(actions, p.UpdateMoco):
+        if context.stopping():
+            break
+        moco.update(update)
+    clockodo.update(_of(actions, p.UpdateClockodo))
+    moco.disregard(_of(actions, p.DisregardInMoco))
+    moco.create(_of(actions, p.CreateInMoco))
+    for create in _of(actions, p.CreateInClockodo):
+        if context.stopping():
+            break
+        clockodo.create(create)
+    _mark_not_run(plan, results)
+    return results
+
+
+def _mark_not_run(plan: p.Plan, results: Results) -> None:
+    """Writes never attempted (stopped by a signal) are reported, not silently lost."""
+    attempted = {id(result.action) for result in results.items}
+    for action in plan.writes:
+        if id(action) not in attempted:
+            results.add(action, Status.NOT_RUN, "stopped before this write")

@@ -1,0 +1,298 @@
+"""Reading and writing the store in the core's terms (links, bases, held failures).
+
+Every function takes an open Session; the caller decides the transaction, so
+that "link + base + intent done" can commit together (design §4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from syncd.core import model as core
+from syncd.store import models as rows
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- projections ---------------------------------------------------------------
+
+
+def projection_to_json(projection: core.Projection) -> dict[str, Any]:
+    return {
+        "user": projection.user,
+        "date": projection.date.isoformat(),
+        "seconds": projection.seconds,
+        "description": projection.description,
+        "billable": projection.billable,
+        "billed": projection.billed,
+        "project": projection.project,
+        "task": projection.task,
+    }
+
+
+def projection_from_json(data: dict[str, Any]) -> core.Projection:
+    return core.Projection(
+        user=int(data["user"]),
+        date=date.fromisoformat(data["date"]),
+        seconds=int(data["seconds"]),
+        description=str(data["description"]),
+        billable=bool(data["billable"]),
+        billed=bool(data["billed"]),
+        project=int(data["project"]),
+        task=int(data["task"]),
+    )
+
+
+def base_of(link: rows.Link) -> core.Projection:
+    return core.Projection(
+        user=link.base_user,
+        date=link.base_date,
+        seconds=link.base_seconds,
+        description=link.base_description,
+        billable=link.base_billable,
+        billed=link.base_billed,
+        project=link.base_project,
+        task=link.base_task,
+    )
+
+
+def _set_base(link: rows.Link, base: core.Projection) -> None:
+    link.base_user = base.user
+    link.base_date = base.date
+    link.base_seconds = base.seconds
+    link.base_description = base.description
+    link.base_billable = base.billable
+    link.base_billed = base.billed
+    link.base_project = base.project
+    link.base_task = base.task
+
+
+# -- links -----------------------------------------------------------------------
+
+
+def load_links(
+    session: Session,
+    window: tuple[date, date],
+    moco_ids: Iterable[int] = (),
+    clockodo_ids: Iterable[int] = (),
+) -> list[core.Link]:
+    """Links whose base lies in the window, or whose items were read this run."""
+    moco_ids, clockodo_ids = list(moco_ids), list(clockodo_ids)
+    query = select(rows.Link).where(
+        or_(
+            rows.Link.base_date.between(*window),
+            rows.Link.moco_id.in_(moco_ids),
+            rows.Link.clockodo_id.in_(clockodo_ids),
+        )
+    )
+    found = session.scalars(query.order_by(rows.Link.id)).all()
+    parked = _open_conflicts_by_link(session, [link.id for link in found if link.state == "parked"])
+    return [_to_core(link, parked.get(link.id)) for link in found]
+
+
+def _open_conflicts_by_link(session: Session, link_ids: Sequence[int]) -> dict[int, rows.Conflict]:
+    if not link_ids:
+        return {}
+    query = select(rows.Conflict).where(
+        rows.Conflict.link_id.in_(link_ids), rows.Conflict.state == "open"
+    )
+    return {conflict.link_id: conflict for conflict in session.scalars(query) if conflict.link_id}
+
+
+def _to_core(link: rows.Link, conflict: rows.Conflict | None) -> core.Link:
+    parked = None
+    if link.state == "parked" and conflict is not None:
+        parked = core.ParkedConflict(
+            moco=_optional_projection(conflict.moco_version),
+            clockodo=_optional_projection(conflict.clockodo_version),
+            reason=conflict.reason,
+        )
+    orphaned: core.Side | None = None
+    if link.state == "orphaned" and link.orphaned_side in ("moco", "clockodo"):
+        orphaned = "moco" if link.orphaned_side == "moco" else "clockodo"
+    origin: core.Side = "moco" if link.origin == "moco" else "clockodo"
+    return core.Link(
+        id=link.id,
+        moco_id=link.moco_id,
+        clockodo_id=link.clockodo_id,
+        origin=origin,
+        base=base_of(link),
+        parked=parked,
+        orphaned=orphaned,
+    )
+
+
+def _optional_projection(data: dict[str, Any] | None) -> core.Projection | None:
+    return None if data is None else projection_from_json(data)
+
+
+def link_id_for_moco(session: Session, moco_id: int) -> int:
+    found = session.scalars(select(rows.Link.id).where(rows.Link.moco_id == moco_id)).first()
+    if found is None:
+        raise LookupError(f"no link for MOCO activity {moco_id}")
+    return found
+
+
+def add_link(
+    session: Session,
+    *,
+    moco_id: int,
+    clockodo_id: int,
+    origin: core.Side,
+    base: core.Projection,
+    moco_stamp: str | None = None,
+    clockodo_stamp: str | None = None,
+) -> rows.Link:
+    stamp = now()
+    link = rows.Link(
+        moco_id=moco_id,
+        clockodo_id=clockodo_id,
+        origin=origin,
+        state="active",
+        moco_stamp=moco_stamp,
+        clockodo_stamp=clockodo_stamp,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    _set_base(link, base)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def get_link(session: Session, link_id: int) -> rows.Link:
+    link = session.get(rows.Link, link_id)
+    if link is None:
+        raise LookupError(f"link {link_id} vanished from the store")
+    return link
+
+
+def record_base(
+    session: Session,
+    link_id: int,
+    base: core.Projection,
+    *,
+    moco_stamp: str | None = None,
+    clockodo_stamp: str | None = None,
+    clockodo_id: int | None = None,
+    moco_id: int | None = None,
+) -> None:
+    """The two sides agree on `base` now: store it and end any parked conflict."""
+    link = get_link(session, link_id)
+    _set_base(link, base)
+    link.state, link.orphaned_side = "active", None
+    link.moco_stamp = moco_stamp or link.moco_stamp
+    link.clockodo_stamp = clockodo_stamp or link.clockodo_stamp
+    link.moco_id = moco_id or link.moco_id
+    link.clockodo_id = clockodo_id or link.clockodo_id
+    link.updated_at = now()
+    resolve_conflicts(session, link_id, "agreed")
+
+
+def drop_link(session: Session, link_id: int) -> None:
+    resolve_conflicts(session, link_id, "both gone")
+    session.execute(delete(rows.Link).where(rows.Link.id == link_id))
+
+
+def mark_orphaned(session: Session, link_id: int, gone: core.Side) -> None:
+    link = get_link(session, link_id)
+    link.state, link.orphaned_side, link.updated_at = "orphaned", gone, now()
+
+
+# -- conflicts -----------------------------------------------------------------------
+
+
+def open_conflict(
+    session: Session,
+    *,
+    link_id: int | None,
+    moco_id: int | None,
+    clockodo_id: int | None,
+    reason: str,
+    moco: core.Projection | None,
+    clockodo: core.Projection | None,
+    base: core.Projection | None,
+    resolution: str | None = None,
+) -> rows.Conflict:
+    """Keep both versions; `resolution` set means a policy decided it at once."""
+    if link_id is not None:
+        resolve_conflicts(session, link_id, "superseded")
+        if resolution is None:
+            get_link(session, link_id).state = "parked"
+    conflict = rows.Conflict(
+        link_id=link_id,
+        moco_id=moco_id,
+        clockodo_id=clockodo_id,
+        reason=reason,
+        moco_version=None if moco is None else projection_to_json(moco),
+        clockodo_version=None if clockodo is None else projection_to_json(clockodo),
+        base_version=None if base is None else projection_to_json(base),
+        state="open" if resolution is None else "resolved",
+        resolution=resolution,
+        detected_at=now(),
+        resolved_at=None if resolution is None else now(),
+    )
+    session.add(conflict)
+    session.flush()
+    return conflict
+
+
+def resolve_conflicts(session: Session, link_id: int, resolution: str) -> None:
+    query = select(rows.Conflict).where(
+        rows.Conflict.link_id == link_id, rows.Conflict.state == "open"
+    )
+    for conflict in session.scalars(query):
+        conflict.state, conflict.resolution, conflict.resolved_at = "resolved", resolution, now()
+
+
+def open_conflicts(session: Session) -> list[rows.Conflict]:
+    query = select(rows.Conflict).where(rows.Conflict.state == "open")
+    return list(session.scalars(query.order_by(rows.Conflict.id)))
+
+
+# -- held failures ---------------------------------------------------------------------
+
+
+def load_held(session: Session) -> dict[tuple[core.Side, int], core.Projection]:
+    held: dict[tuple[core.Side, int], core.Projection] = {}
+    for row in session.scalars(select(rows.HeldFailure)):
+        side: core.Side = "moco" if row.side == "moco" else "clockodo"
+        held[(side, row.item_id)] = projection_from_json(row.projection)
+    return held
+
+
+def hold_failure(
+    session: Session,
+    side: core.Side,
+    item_id: int,
+    projection: core.Projection,
+    *,
+    status: int | None,
+    reason: str,
+) -> None:
+    release_failure(session, side, item_id)
+    session.add(
+        rows.HeldFailure(
+            side=side,
+            item_id=item_id,
+            projection=projection_to_json(projection),
+            status=status,
+            reason=reason,
+            created_at=now(),
+        )
+    )
+
+
+def release_failure(session: Session, side: core.Side, item_id: int) -> None:
+    session.execute(
+        delete(rows.HeldFailure).where(
+            rows.HeldFailure.side == side, rows.HeldFailure.item_id == item_id
+        )
+    )
