@@ -34,6 +34,7 @@ from syncd.core.model import (
     Policy,
     Projection,
     Side,
+    SideSnapshot,
     Skip,
     SkipReason,
 )
@@ -142,8 +143,8 @@ def _item_id(pair: Pair, side: Side) -> int:
 class Emitter:
     """Collects actions, skips and notes for one plan."""
 
-    moco_items: Mapping[int, MocoBooking]
-    clockodo_items: Mapping[int, ClockodoBooking]
+    moco: SideSnapshot[MocoBooking]
+    clockodo: SideSnapshot[ClockodoBooking]
     mappings: Mappings
     policy: Policy
     held: Mapping[tuple[Side, int], Projection]
@@ -214,6 +215,11 @@ class Emitter:
             detail = f"one-way sync does not write to {target}"
             self.skip(Skip(side, item_id, SkipReason.IGNORED_DIRECTION, detail))
             return
+        if not (self.moco if target == "moco" else self.clockodo).complete:
+            # The booking may already be there, unseen: creating now could duplicate it.
+            detail = f"{target} was not read completely; created once it is"
+            self.skip(Skip(side, item_id, SkipReason.INCOMPLETE_READ, detail))
+            return
         self._commit([self._create(target, item_id, projection, replaces=None)])
 
     def _noted(self, pair: Pair, note: ConflictNote | None) -> list[_Item]:
@@ -238,11 +244,11 @@ class Emitter:
         ids = (pair.link_id, pair.moco_id, pair.clockodo_id)
         if winner == "moco":
             source = WriteSource("moco", pair.moco_id, m)
-            entry = self.clockodo_items[pair.clockodo_id]
+            entry = self.clockodo.items[pair.clockodo_id]
             changes = clockodo_field_changes(m, c, self.mappings)
             return [_PendingUpdate(pair, entry, c, m, changes, source)]
         source = WriteSource("clockodo", pair.clockodo_id, c)
-        user = self.moco_items[pair.moco_id].user_id
+        user = self.moco.items[pair.moco_id].user_id
         changes_m = moco_field_changes(c, m)
         bill = c.billed and not m.billed
         items: list[_Item] = []
@@ -261,7 +267,7 @@ class Emitter:
             assert c is not None
             return DeleteInClockodo(*ids, c, WriteSource("clockodo", pair.clockodo_id, c))
         assert m is not None
-        user = self.moco_items[pair.moco_id].user_id
+        user = self.moco.items[pair.moco_id].user_id
         return DeleteInMoco(*ids, user, m, WriteSource("moco", pair.moco_id, m))
 
     def _create(
@@ -325,7 +331,7 @@ class _Times:
     def __init__(self, emitter: Emitter, links: Sequence[Link], deleted: set[int]) -> None:
         self.mappings = emitter.mappings
         self.day_start = emitter.policy.day_start
-        self.clockodo_items = emitter.clockodo_items
+        self.clockodo_items = emitter.clockodo.items
         self.links = links
         self.deleted = deleted
         self.placer = Placer(self.day_start)

@@ -266,6 +266,7 @@ class SkipReason(StrEnum):
     IGNORED_DIRECTION = "ignored_direction"
     PARKED = "parked"
     UNRESOLVED_REMOTE = "unresolved_remote"
+    INCOMPLETE_READ = "incomplete_read"
 
 
 @dataclass(frozen=True)

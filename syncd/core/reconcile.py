@@ -165,7 +165,7 @@ def reconcile(
     """
     _check_links(links)
     reader = _Reader(moco, clockodo, mappings)
-    emitter = Emitter(moco.items, clockodo.items, mappings, policy, held)
+    emitter = Emitter(moco, clockodo, mappings, policy, held)
     for link in sorted(links, key=lambda link: link.id):
         _visit_link(link, reader, policy, emitter)
     emitter.skip(*_unlinked_invalid(moco, clockodo, links))

@@ -3,12 +3,15 @@ already hold the same bookings never produces duplicates.
 
 1. A MOCO activity whose ``remote_id`` is ``clockodo:<id>`` of an unlinked clockodo entry
    is linked to it (any date: the shell may fetch such entries one by one). Differing
-   versions are a conflict under the policy with no base. If that entry was not read
-   at all, the activity is skipped (``unresolved_remote``) rather than mirrored again.
+   versions are a conflict under the policy with no base.
 2. Unlinked items in the window with equal projections are paired by id order and
    linked without a write (origin "clockodo": syncd cannot tell who booked first, and
-   an entry a person placed should keep its times).
-3. The rest in the window are created on the other side, if the direction allows.
+   an entry a person placed should keep its times). A ``remote_id`` can be stale (the
+   entry was re-created and relinked since), so unresolved ones take part too.
+3. The rest in the window are created on the other side, if the direction allows and
+   that side was read completely (an unseen equal booking there would be duplicated).
+   An activity whose ``remote_id`` names an entry this run did not see is skipped
+   (``unresolved_remote``) instead: its entry may just lie outside the window.
 """
 
 from __future__ import annotations
@@ -65,17 +68,19 @@ def _match_remote_ids(
     linked_clockodo: set[int],
     policy: Policy,
     emitter: Emitter,
-) -> None:
+) -> set[int]:
+    """Adopt by remote_id; return the MOCO ids whose named entry was not found."""
+    unresolved: set[int] = set()
     for candidate in sorted(moco.values(), key=lambda c: c.id):
         target = clockodo_id_from_remote(candidate.remote_id)
         if target is None or target in linked_clockodo:
             continue  # not ours, or a copy of an activity whose entry is linked: ordinary
-        del moco[candidate.id]
         if target in clockodo:
+            del moco[candidate.id]
             _adopt_by_remote_id(candidate, clockodo.pop(target), policy, emitter)
-        elif candidate.in_window:
-            detail = f"names clockodo entry {target}, which is unreadable, skipped or not read"
-            emitter.skip(Skip("moco", candidate.id, SkipReason.UNRESOLVED_REMOTE, detail))
+        else:
+            unresolved.add(candidate.id)
+    return unresolved
 
 
 def _pair_equal(
@@ -93,12 +98,17 @@ def _pair_equal(
             del moco[candidate.id], clockodo[partner.id]
 
 
-def _create_rest(candidates: dict[int, Candidate], emitter: Emitter) -> None:
+def _create_rest(candidates: dict[int, Candidate], unresolved: set[int], emitter: Emitter) -> None:
     def order(c: Candidate) -> tuple[object, ...]:
         return (c.projection.date, c.projection.user, c.id)
 
     for candidate in sorted(candidates.values(), key=order):
-        if candidate.in_window:
+        if not candidate.in_window:
+            continue
+        if candidate.id in unresolved:
+            detail = f"names {candidate.remote_id}, which is unreadable, skipped or not read"
+            emitter.skip(Skip("moco", candidate.id, SkipReason.UNRESOLVED_REMOTE, detail))
+        else:
             emitter.create_from(candidate.side, candidate.id, candidate.projection)
 
 
@@ -113,7 +123,7 @@ def match_unlinked(
     emitter.skip(*(item for item in moco + clockodo if isinstance(item, Skip)))
     moco_left = {c.id: c for c in moco if isinstance(c, Candidate)}
     clockodo_left = {c.id: c for c in clockodo if isinstance(c, Candidate)}
-    _match_remote_ids(moco_left, clockodo_left, linked_clockodo, policy, emitter)
+    unresolved = _match_remote_ids(moco_left, clockodo_left, linked_clockodo, policy, emitter)
     _pair_equal(moco_left, clockodo_left, emitter)
-    _create_rest(moco_left, emitter)
-    _create_rest(clockodo_left, emitter)
+    _create_rest(moco_left, unresolved, emitter)
+    _create_rest(clockodo_left, set(), emitter)
