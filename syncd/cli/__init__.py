@@ -2,38 +2,72 @@
 
 Known failures (bad configuration, an out-of-date schema, a held lock) end
 with one line on stderr and a documented exit code, never a traceback.
+Subcommands are imported when used: a cron job running `syncd run-once`
+should not pay for importing the simulators' web stack.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any, NoReturn
 
 import click
-import sqlalchemy.exc
 
 from syncd import __version__, config, log
 from syncd.cli.app import CONFIG_HELP, AppContext
 from syncd.exitcodes import ExitCode
-from syncd.store.db import SchemaOutOfDate
-from syncd.store.lock import LockHeld
 
-KNOWN_FAILURES: dict[type[Exception], ExitCode] = {
-    config.ConfigError: ExitCode.CONFIG,
-    SchemaOutOfDate: ExitCode.SCHEMA,
-    LockHeld: ExitCode.LOCKED,
+# name -> "module:attribute" of the click command
+COMMANDS = {
+    "check-config": "syncd.cli.check:check_config",
+    "db": "syncd.cli.db:db",
+    "run-once": "syncd.cli.run:run_once",
+    "plan": "syncd.cli.run:plan",
+    "sim": "syncd.cli.sim:sim",
 }
 
 
 class SyncdGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except tuple(KNOWN_FAILURES) as exc:
-            code = next(code for kind, code in KNOWN_FAILURES.items() if isinstance(exc, kind))
-            fail(str(exc), code)
-        except sqlalchemy.exc.OperationalError as exc:
-            fail(f"database unavailable: {_first_line(exc.orig or exc)}", ExitCode.FAILED)
+        except Exception as exc:
+            known = _known_failure(exc)
+            if known is None:
+                raise
+            fail(*known)
+
+
+def _known_failure(exc: Exception) -> tuple[str, ExitCode] | None:
+    """One line and an exit code for the failures an operator can act on."""
+    # Imported here: the modules are heavy and only needed when something failed.
+    import sqlalchemy.exc  # noqa: PLC0415
+
+    from syncd.store.db import SchemaOutOfDate  # noqa: PLC0415
+    from syncd.store.lock import LockHeld  # noqa: PLC0415
+
+    if isinstance(exc, config.ConfigError):
+        return str(exc), ExitCode.CONFIG
+    if isinstance(exc, SchemaOutOfDate):
+        return str(exc), ExitCode.SCHEMA
+    if isinstance(exc, LockHeld):
+        return str(exc), ExitCode.LOCKED
+    if isinstance(exc, sqlalchemy.exc.OperationalError):
+        return f"database unavailable: {_first_line(exc.orig or exc)}", ExitCode.FAILED
+    return None
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
@@ -69,12 +103,3 @@ def main(
     fmt: log.LogFormat | None = log_format  # type: ignore[assignment]
     ctx.obj = AppContext(config_path, fmt, log_level)
     log.configure(level=log_level or "info", log_format=fmt or "auto")
-
-
-from syncd.cli.check import check_config  # noqa: E402
-from syncd.cli.db import db  # noqa: E402
-from syncd.cli.run import plan, run_once  # noqa: E402
-from syncd.cli.sim import sim  # noqa: E402
-
-for command in (check_config, db, run_once, plan, sim):
-    main.add_command(command)
