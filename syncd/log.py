@@ -95,7 +95,8 @@ def _route_stdlib(numeric: int, out: TextIO, shared: list[Processor], renderer: 
     root.handlers[:] = [handler]
     root.setLevel(numeric)
     # httpx logs every request line at INFO; our clients report requests themselves.
-    for noisy in ("httpx", "httpcore", "uvicorn.access"):
+    # alembic announces plugins and steps at INFO; `syncd db upgrade` reports the outcome itself.
+    for noisy in ("httpx", "httpcore", "uvicorn.access", "alembic"):
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
 
 
