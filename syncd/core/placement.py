@@ -127,11 +127,6 @@ class Placer:
     def occupy(self, user: int, span: Span) -> None:
         self._busy.setdefault(user, []).append(span)
 
-    def release(self, user: int, span: Span) -> None:
-        spans = self._busy.get(user, [])
-        if span in spans:
-            spans.remove(span)
-
     def is_free(self, user: int, span: Span) -> bool:
         return not any(span.overlaps(other) for other in self._busy.get(user, []))
 
@@ -140,13 +135,3 @@ class Placer:
         placement = place(day, seconds, zone, self._day_start, self._busy.get(user, []))
         self.occupy(user, placement.span)
         return placement
-
-    def keep_or_place(
-        self, user: int, since: datetime, day: date, seconds: int, zone: ZoneInfo
-    ) -> Placement:
-        """Keep ``since`` if the new length overlaps nothing, else place it anew."""
-        kept = Span.of(since, seconds)
-        if since.astimezone(zone).date() == day and self.is_free(user, kept):
-            self.occupy(user, kept)
-            return Placement(kept, fits=True)
-        return self.place(user, day, seconds, zone)

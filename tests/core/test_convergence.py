@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import date, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -22,16 +24,20 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from syncd.core.model import (
     ClockodoBooking,
+    ConflictPolicy,
+    Direction,
+    Link,
     Mappings,
     MocoBooking,
     Policy,
     ProjectMapping,
+    Side,
     Skip,
     TaskMapping,
     UserMapping,
 )
 from syncd.core.placement import Span, local_instant
-from syncd.core.plan import CreateInClockodo, Plan, UpdateClockodo
+from syncd.core.plan import Action, CreateInClockodo, Plan, UpdateClockodo
 from syncd.core.projection import project_clockodo, project_moco
 from syncd.core.reconcile import reconcile
 from tests.core.world import EPOCH, Reading, World
@@ -54,6 +60,9 @@ days = st.integers(0, 7).map(lambda n: FIRST_DAY + timedelta(days=n))
 durations = st.integers(1, 16).map(lambda n: n * 900)
 texts = st.sampled_from(["", "work", "meeting", "review  ", "line\r\nbreak", "Überstunden"])
 picks = st.integers(0, 10_000)
+SIDES: list[Side] = ["moco", "clockodo"]
+DIRECTIONS: list[Direction] = ["both", "both", "moco-to-clockodo", "clockodo-to-moco"]
+CONFLICT_POLICIES: list[ConflictPolicy] = ["park", "moco", "clockodo", "newest"]
 
 
 def _pick(ids: object, index: int) -> int:
@@ -73,36 +82,94 @@ class Convergence(RuleBasedStateMachine):
         """Start from two accounts that already hold bookings, and sync them once."""
         for _ in range(moco_count):
             self.moco_create(
-                user=data.draw(st.sampled_from(MOCO_USERS[:2])), day=data.draw(days),
-                seconds=data.draw(durations), text=data.draw(texts), billable=data.draw(st.booleans()),
+                user=data.draw(st.sampled_from(MOCO_USERS[:2])),
+                day=data.draw(days),
+                seconds=data.draw(durations),
+                text=data.draw(texts),
+                billable=data.draw(st.booleans()),
                 task=data.draw(st.sampled_from(MOCO_TASKS[:3])),
             )
         for _ in range(clockodo_count):
             self.clockodo_create(
-                user=data.draw(st.sampled_from([101, 102])), day=data.draw(days),
-                hour=data.draw(st.integers(6, 20)), seconds=data.draw(durations), text=data.draw(texts),
-                billable=data.draw(st.sampled_from([0, 1])), task=data.draw(st.sampled_from(CLOCKODO_TASKS[:3])),
+                user=data.draw(st.sampled_from([101, 102])),
+                day=data.draw(days),
+                hour=data.draw(st.integers(6, 20)),
+                seconds=data.draw(durations),
+                text=data.draw(texts),
+                billable=data.draw(st.sampled_from([0, 1])),
+                task=data.draw(st.sampled_from(CLOCKODO_TASKS[:3])),
             )
-        self.sync("both", "park", True, 0, 0, "none")
+        self.sync(
+            direction="both",
+            conflict="park",
+            propagate_deletes=True,
+            moco_hide=0,
+            clockodo_hide=0,
+            fault="none",
+        )
 
     # --- people using MOCO ------------------------------------------------------------------
 
-    @rule(user=st.sampled_from(MOCO_USERS), day=days, seconds=durations, text=texts,
-          billable=st.booleans(), task=st.sampled_from(MOCO_TASKS))
-    def moco_create(self, user: int, day: date, seconds: int, text: str, billable: bool,
-                    task: tuple[int, int]) -> None:
+    @rule(
+        user=st.sampled_from(MOCO_USERS),
+        day=days,
+        seconds=durations,
+        text=texts,
+        billable=st.booleans(),
+        task=st.sampled_from(MOCO_TASKS),
+    )
+    def moco_create(
+        self,
+        *,
+        user: int,
+        day: date,
+        seconds: int,
+        text: str,
+        billable: bool,
+        task: tuple[int, int],
+    ) -> None:
         customer = 50 if task[0] == 10 else 51
         self.converged = False
-        self.world.put_moco(MocoBooking(self.world.new_id(), day, seconds, text, billable, False,
-                                        user, task[0], task[1], customer, False, EPOCH))
+        self.world.put_moco(
+            MocoBooking(
+                self.world.new_id(),
+                day,
+                seconds,
+                text,
+                billable,
+                False,
+                user,
+                task[0],
+                task[1],
+                customer,
+                False,
+                EPOCH,
+            )
+        )
 
     @precondition(lambda self: any(not a.billed for a in self.world.moco.values()))
-    @rule(pick=picks, change=st.sampled_from(["date", "seconds", "text", "billable", "task"]),
-          day_shift=st.integers(-2, 2), seconds=durations, text=texts, task=st.sampled_from(MOCO_TASKS[:3]))
-    def moco_edit(self, pick: int, change: str, day_shift: int, seconds: int, text: str,
-                  task: tuple[int, int]) -> None:
-        activity = self.world.moco[_pick((i for i, a in self.world.moco.items() if not a.billed), pick)]
-        edits = {
+    @rule(
+        pick=picks,
+        change=st.sampled_from(["date", "seconds", "text", "billable", "task"]),
+        day_shift=st.integers(-2, 2),
+        seconds=durations,
+        text=texts,
+        task=st.sampled_from(MOCO_TASKS[:3]),
+    )
+    def moco_edit(
+        self,
+        *,
+        pick: int,
+        change: str,
+        day_shift: int,
+        seconds: int,
+        text: str,
+        task: tuple[int, int],
+    ) -> None:
+        activity = self.world.moco[
+            _pick((i for i, a in self.world.moco.items() if not a.billed), pick)
+        ]
+        edits: dict[str, dict[str, Any]] = {
             "date": {"date": activity.date + timedelta(days=day_shift)},
             "seconds": {"seconds": seconds},
             "text": {"description": text},
@@ -127,31 +194,72 @@ class Convergence(RuleBasedStateMachine):
 
     # --- people using clockodo --------------------------------------------------------------
 
-    @rule(user=st.sampled_from(sorted(CLOCKODO_USERS)), day=days, hour=st.integers(6, 20),
-          seconds=durations, text=texts, billable=st.sampled_from([0, 1]),
-          task=st.sampled_from(CLOCKODO_TASKS))
-    def clockodo_create(self, user: int, day: date, hour: int, seconds: int, text: str,
-                        billable: int, task: tuple[int, int, int]) -> None:
-        from zoneinfo import ZoneInfo
-
+    @rule(
+        user=st.sampled_from(sorted(CLOCKODO_USERS)),
+        day=days,
+        hour=st.integers(6, 20),
+        seconds=durations,
+        text=texts,
+        billable=st.sampled_from([0, 1]),
+        task=st.sampled_from(CLOCKODO_TASKS),
+    )
+    def clockodo_create(
+        self,
+        *,
+        user: int,
+        day: date,
+        hour: int,
+        seconds: int,
+        text: str,
+        billable: int,
+        task: tuple[int, int, int],
+    ) -> None:
         start = local_instant(day, time(hour), ZoneInfo(CLOCKODO_USERS[user]))
         self.converged = False
-        self.world.put_clockodo(ClockodoBooking(
-            self.world.new_id(), user, task[0], task[1], task[2], billable, text, start,
-            start + timedelta(seconds=seconds), seconds, 1, EPOCH,
-        ))
+        self.world.put_clockodo(
+            ClockodoBooking(
+                self.world.new_id(),
+                user,
+                task[0],
+                task[1],
+                task[2],
+                billable,
+                text,
+                start,
+                start + timedelta(seconds=seconds),
+                seconds,
+                1,
+                EPOCH,
+            )
+        )
 
     @precondition(lambda self: bool(self.world.clockodo))
-    @rule(pick=picks, change=st.sampled_from(["date", "seconds", "text", "billable", "task"]),
-          day_shift=st.sampled_from([-1, 1]), seconds=durations, text=texts,
-          task=st.sampled_from(CLOCKODO_TASKS[:3]))
-    def clockodo_edit(self, pick: int, change: str, day_shift: int, seconds: int, text: str,
-                      task: tuple[int, int, int]) -> None:
+    @rule(
+        pick=picks,
+        change=st.sampled_from(["date", "seconds", "text", "billable", "task"]),
+        day_shift=st.sampled_from([-1, 1]),
+        seconds=durations,
+        text=texts,
+        task=st.sampled_from(CLOCKODO_TASKS[:3]),
+    )
+    def clockodo_edit(
+        self,
+        *,
+        pick: int,
+        change: str,
+        day_shift: int,
+        seconds: int,
+        text: str,
+        task: tuple[int, int, int],
+    ) -> None:
         entry = self.world.clockodo[_pick(self.world.clockodo, pick)]
         assert entry.time_until is not None
         shift = timedelta(days=day_shift)
-        edits = {
-            "date": {"time_since": entry.time_since + shift, "time_until": entry.time_until + shift},
+        edits: dict[str, dict[str, Any]] = {
+            "date": {
+                "time_since": entry.time_since + shift,
+                "time_until": entry.time_until + shift,
+            },
             "seconds": {"time_until": entry.time_since + timedelta(seconds=seconds)},
             "text": {"text": text},
             "billable": {"billable": 1 - entry.billable if entry.billable < 2 else 1},
@@ -173,6 +281,20 @@ class Convergence(RuleBasedStateMachine):
         self.converged = False
         self.world.put_clockodo(replace(entry, billable=2))
 
+    # --- the vendors ------------------------------------------------------------------------
+
+    @precondition(lambda self: bool(self.world.moco) and bool(self.world.clockodo))
+    @rule(pick=picks, side=st.sampled_from(SIDES))
+    def lock(self, pick: int, side: Side) -> None:
+        """From now on writes onto this item fail with a 4xx (e.g. a period lock)."""
+        items: dict[int, object] = dict(self.world.moco if side == "moco" else self.world.clockodo)
+        self.world.locked.add((side, _pick(items, pick)))
+
+    @precondition(lambda self: bool(self.world.locked))
+    @rule(pick=picks)
+    def unlock(self, pick: int) -> None:
+        self.world.locked.discard(sorted(self.world.locked)[pick % len(self.world.locked)])
+
     # --- the store --------------------------------------------------------------------------
 
     @precondition(lambda self: self.converged and self._all_links_agree())
@@ -181,24 +303,43 @@ class Convergence(RuleBasedStateMachine):
         """Losing the links after a converged sync must re-adopt, never duplicate."""
         before = (dict(self.world.moco), dict(self.world.clockodo))
         self.world.links.clear()
+        self.world.held.clear()
         plan = self._sync(self.last_policy, Reading(), Reading())
         assert plan.count("create") == 0, plan
         assert (self.world.moco, self.world.clockodo) == before
 
     # --- syncing ----------------------------------------------------------------------------
 
-    @rule(direction=st.sampled_from(["both", "both", "moco-to-clockodo", "clockodo-to-moco"]),
-          conflict=st.sampled_from(["park", "moco", "clockodo", "newest"]),
-          propagate_deletes=st.booleans(), moco_hide=picks, clockodo_hide=picks,
-          fault=st.sampled_from(["none", "none", "none", "incomplete", "hidden"]))
-    def sync(self, direction: str, conflict: str, propagate_deletes: bool, moco_hide: int,
-             clockodo_hide: int, fault: str) -> None:
-        policy = Policy(window=WINDOW, direction=direction, conflict=conflict,  # type: ignore[arg-type]
-                        propagate_deletes=propagate_deletes)
+    @rule(
+        direction=st.sampled_from(DIRECTIONS),
+        conflict=st.sampled_from(CONFLICT_POLICIES),
+        propagate_deletes=st.booleans(),
+        moco_hide=picks,
+        clockodo_hide=picks,
+        fault=st.sampled_from(["none", "none", "none", "incomplete", "hidden"]),
+    )
+    def sync(
+        self,
+        *,
+        direction: Direction,
+        conflict: ConflictPolicy,
+        propagate_deletes: bool,
+        moco_hide: int,
+        clockodo_hide: int,
+        fault: str,
+    ) -> None:
+        policy = Policy(
+            window=WINDOW,
+            direction=direction,
+            conflict=conflict,
+            propagate_deletes=propagate_deletes,
+        )
         moco_read, clockodo_read = Reading(), Reading()
         if fault != "none":
             complete = fault == "hidden"  # a read that claims to be complete but lost items
-            moco_read = Reading(frozenset(i for i in self.world.moco if (i + moco_hide) % 3 == 0), complete)
+            moco_read = Reading(
+                frozenset(i for i in self.world.moco if (i + moco_hide) % 3 == 0), complete
+            )
             clockodo_read = Reading(
                 frozenset(i for i in self.world.clockodo if (i + clockodo_hide) % 3 == 0), complete
             )
@@ -211,32 +352,37 @@ class Convergence(RuleBasedStateMachine):
     def _sync(self, policy: Policy, moco_read: Reading, clockodo_read: Reading) -> Plan:
         moco, clockodo = self.world.snapshots(policy, moco_read, clockodo_read)
         links = list(self.world.links.values())
-        plan = reconcile(moco, clockodo, links, MAPPINGS, policy)
+        held = dict(self.world.held)
+        plan = reconcile(moco, clockodo, links, MAPPINGS, policy, held=held)
         if plan.refused is not None:
             assert "--allow-mass-delete" in plan.refused
             self.world.execute(plan, moco.proven_gone, clockodo.proven_gone)  # runs nothing
             assert list(self.world.links.values()) == links
-            plan = reconcile(moco, clockodo, links, MAPPINGS, replace(policy, allow_mass_delete=True))
-        self.world.execute(plan, moco.proven_gone, clockodo.proven_gone)
-        if not clockodo_read.faulty:  # placement cannot avoid entries it did not see
-            self._check_placements(plan)
+            allowed = replace(policy, allow_mass_delete=True)
+            plan = reconcile(moco, clockodo, links, MAPPINGS, allowed, held=held)
+        done = self.world.execute(plan, moco.proven_gone, clockodo.proven_gone)
+        # Placement cannot avoid entries it did not see, an over-full day overlaps (and says
+        # so), and a move that failed leaves its entry where a new one may have been placed.
+        if not clockodo_read.faulty and not plan.notes and len(done) == len(plan.actions):
+            self._check_placements(done)
         return plan
 
     # --- checks -----------------------------------------------------------------------------
 
     def _check_converged(self, policy: Policy) -> None:
         moco, clockodo = self.world.snapshots(policy, Reading(), Reading())
-        again = reconcile(moco, clockodo, list(self.world.links.values()), MAPPINGS, policy)
-        assert again.actions == (), again.actions
-        linked = {("moco", l.moco_id) for l in self.world.links.values()} | {
-            ("clockodo", l.clockodo_id) for l in self.world.links.values()
+        links = list(self.world.links.values())
+        again = reconcile(moco, clockodo, links, MAPPINGS, policy, held=self.world.held)
+        assert again.actions == (), again.actions  # failed writes are held, not retried
+        linked = {("moco", link.moco_id) for link in self.world.links.values()} | {
+            ("clockodo", link.clockodo_id) for link in self.world.links.values()
         }
         reported = {(s.side, s.id) for s in again.skips}
         for side, items in (("moco", moco.items), ("clockodo", clockodo.items)):
             for item_id in items:
                 assert (side, item_id) in linked or (side, item_id) in reported, (side, item_id)
         for link in self.world.links.values():
-            if link.parked is not None or link.orphaned is not None:
+            if link.parked is not None or link.orphaned is not None or self._held(link):
                 continue
             m = project_moco(self.world.moco[link.moco_id], MAPPINGS)
             c = project_clockodo(self.world.clockodo[link.clockodo_id], MAPPINGS)
@@ -248,6 +394,10 @@ class Convergence(RuleBasedStateMachine):
                 target = c if policy.source == "moco" else m
                 if target == link.base:
                     assert m == c, link
+
+    def _held(self, link: Link) -> bool:
+        keys = {("moco", link.moco_id), ("clockodo", link.clockodo_id)}
+        return bool(keys & (self.world.held.keys() | self.world.locked))
 
     def _all_links_agree(self) -> bool:
         for link in self.world.links.values():
@@ -261,18 +411,17 @@ class Convergence(RuleBasedStateMachine):
                 return False
         return True
 
-    def _check_placements(self, plan: Plan) -> None:
-        if plan.notes:
-            return  # an over-full day may overlap, and says so
-        placed = {a.moco_id for a in plan.actions if isinstance(a, CreateInClockodo)} | {
-            a.moco_id for a in plan.actions if isinstance(a, UpdateClockodo) and "time_until" in a.changes
+    def _check_placements(self, done: list[Action]) -> None:
+        """Entries this sync placed overlap no other mirrored entry of their user."""
+        placed = {a.moco_id for a in done if isinstance(a, CreateInClockodo)} | {
+            a.moco_id for a in done if isinstance(a, UpdateClockodo) and "time_until" in a.changes
         }
         mirrored = [
-            self.world.clockodo[l.clockodo_id]
-            for l in self.world.links.values()
-            if l.origin == "moco" and l.clockodo_id in self.world.clockodo
+            self.world.clockodo[link.clockodo_id]
+            for link in self.world.links.values()
+            if link.origin == "moco" and link.clockodo_id in self.world.clockodo
         ]
-        by_moco = {l.moco_id: l for l in self.world.links.values()}
+        by_moco = {link.moco_id: link for link in self.world.links.values()}
         for moco_id in placed:
             link = by_moco.get(moco_id)
             if link is None or link.origin != "moco":
@@ -282,21 +431,26 @@ class Convergence(RuleBasedStateMachine):
             span = Span(entry.time_since, entry.time_until)
             for other in mirrored:
                 if other.id != entry.id and other.users_id == entry.users_id and other.time_until:
-                    assert not span.overlaps(Span(other.time_since, other.time_until)), (entry, other)
+                    assert not span.overlaps(Span(other.time_since, other.time_until)), (
+                        entry,
+                        other,
+                    )
 
     @invariant()
     def links_are_one_to_one_and_bookings_unique(self) -> None:
         links = list(self.world.links.values())
-        assert len({l.moco_id for l in links}) == len(links)
-        assert len({l.clockodo_id for l in links}) == len(links)
-        for side, items in (("moco", self.world.moco), ("clockodo", self.world.clockodo)):
+        assert len({link.moco_id for link in links}) == len(links)
+        assert len({link.clockodo_id for link in links}) == len(links)
+        for side in SIDES:
+            items = self.world.moco if side == "moco" else self.world.clockodo
             counts = Counter(self.world.identity[(side, i)] for i in items)
             assert not [k for k, n in counts.items() if n > 1], f"duplicate booking on {side}"
 
 
+# Scales with the active hypothesis profile: 3 x its max_examples (300 by default, ~6 s).
 Convergence.TestCase.settings = settings(
-    max_examples=int(__import__("os").environ.get("N", 60)),
-    stateful_step_count=30,
+    max_examples=3 * settings().max_examples,
+    stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

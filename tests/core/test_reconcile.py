@@ -667,3 +667,18 @@ def test_links_must_be_one_to_one() -> None:
 
 def test_projection_replace_helper_matches_the_factories() -> None:
     assert replace(proj(), billed=True) == proj(billed=True)
+
+
+def test_no_creates_into_a_side_read_incompletely() -> None:
+    plan = reconcile(
+        snap(moco(1)), snap(clockodo(5, text="c"), complete=False), [], MAPPINGS, policy()
+    )
+    assert kinds(plan) == ["CreateInMoco"]  # what was read of clockodo may still be mirrored
+    assert reasons(plan) == [("moco", 1, SkipReason.INCOMPLETE_READ)]
+
+
+def test_stale_remote_id_still_pairs_with_an_equal_entry() -> None:
+    """An activity relinked to a re-created entry keeps naming the old one; after a lost
+    store it must pair with the new entry instead of being mirrored again."""
+    plan = run([moco(1, remote_id="clockodo:4")], [clockodo(5)], [])
+    assert plan.actions == (AdoptLink(1, 5, "clockodo", proj()),)

@@ -87,7 +87,7 @@ def _activity_from(create: CreateInMoco, activity_id: int) -> MocoBooking:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=2 * settings().max_examples, deadline=None)
 @given(
     day=st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
     zone=st.sampled_from(ZONES),
@@ -128,7 +128,7 @@ def test_moco_to_clockodo_and_back(  # noqa: PLR0917 (hypothesis passes them by 
         )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=2 * settings().max_examples, deadline=None)
 @given(
     start=st.datetimes(
         min_value=datetime(1990, 1, 2), max_value=datetime(2100, 12, 30), timezones=st.just(UTC)

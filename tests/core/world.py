@@ -25,6 +25,7 @@ from syncd.core.model import (
     Skip,
 )
 from syncd.core.plan import (
+    WRITE_ACTIONS,
     Action,
     AdoptLink,
     Conflict,
@@ -43,6 +44,17 @@ from syncd.core.plan import (
 from syncd.core.projection import clockodo_local_date, project_clockodo, project_moco
 
 EPOCH = datetime(2026, 4, 10, tzinfo=UTC)
+CLOCKODO_FIELDS = {
+    "users_id",
+    "customers_id",
+    "projects_id",
+    "services_id",
+    "text",
+    "billable",
+    "time_since",
+    "time_until",
+}
+MOCO_FIELDS = {"date", "seconds", "description", "billable", "project_id", "task_id"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,8 @@ class World:
     clockodo: dict[int, ClockodoBooking] = field(default_factory=dict)
     links: dict[int, Link] = field(default_factory=dict)
     identity: dict[tuple[Side, int], int] = field(default_factory=dict)
+    locked: set[tuple[Side, int]] = field(default_factory=set)  # writes onto these get a 4xx
+    held: dict[tuple[Side, int], Projection] = field(default_factory=dict)
     ticks: int = 0
     next_id: int = 1
 
@@ -87,7 +101,9 @@ class World:
 
     def put_clockodo(self, entry: ClockodoBooking, identity: int | None = None) -> ClockodoBooking:
         if entry.time_until is not None:
-            entry = replace(entry, duration=int((entry.time_until - entry.time_since).total_seconds()))
+            entry = replace(
+                entry, duration=int((entry.time_until - entry.time_since).total_seconds())
+            )
         entry = replace(entry, time_last_change=self.now())
         self.clockodo[entry.id] = entry
         self.identity.setdefault(("clockodo", entry.id), identity or self.new_id())
@@ -133,11 +149,20 @@ class World:
 
     # --- the fake executor -----------------------------------------------------------------
 
-    def execute(self, plan: Plan, moco_gone: frozenset[int], clockodo_gone: frozenset[int]) -> None:
+    def execute(
+        self, plan: Plan, moco_gone: frozenset[int], clockodo_gone: frozenset[int]
+    ) -> list[Action]:
+        """Apply the plan; return the actions that succeeded."""
         if plan.refused is not None:
-            return
+            return []
+        done = []
         for action in plan.actions:
-            self._apply(action, moco_gone, clockodo_gone)
+            if isinstance(action, WRITE_ACTIONS) and self._refused(action):
+                self.held[action.source.key] = action.source.projection
+            else:
+                self._apply(action, moco_gone, clockodo_gone)
+                done.append(action)
+        return done
 
     def _link_of(self, link_id: int | None, moco_id: int) -> Link:
         if link_id is not None:
@@ -149,10 +174,14 @@ class World:
         assert not isinstance(base, Skip), base
         self.links[link.id] = replace(link, base=base, parked=None, **changes)
 
-    def _apply(self, action: Action, moco_gone: frozenset[int], clockodo_gone: frozenset[int]) -> None:
+    def _apply(
+        self, action: Action, moco_gone: frozenset[int], clockodo_gone: frozenset[int]
+    ) -> None:
         if isinstance(action, AdoptLink):
             link_id = self.new_id()
-            self.links[link_id] = Link(link_id, action.moco_id, action.clockodo_id, action.origin, action.base)
+            self.links[link_id] = Link(
+                link_id, action.moco_id, action.clockodo_id, action.origin, action.base
+            )
         elif isinstance(action, Conflict):
             link = self._link_of(action.link_id, action.moco_id)
             parked = action.parked if action.resolution == "parked" else None
@@ -172,8 +201,19 @@ class World:
         else:
             self._create(action)
 
+    def _refused(self, action: Action) -> bool:
+        """A 4xx from the vendor: the target item is locked (a period lock, say)."""
+        if isinstance(action, UpdateClockodo | DeleteInClockodo):
+            return ("clockodo", action.clockodo_id) in self.locked
+        if isinstance(action, UpdateMoco | DisregardInMoco | DeleteInMoco):
+            return ("moco", action.moco_id) in self.locked
+        return False
+
     def _delete(
-        self, action: DeleteInClockodo | DeleteInMoco, moco_gone: frozenset[int], clockodo_gone: frozenset[int]
+        self,
+        action: DeleteInClockodo | DeleteInMoco,
+        moco_gone: frozenset[int],
+        clockodo_gone: frozenset[int],
     ) -> None:
         if isinstance(action, DeleteInClockodo):
             assert action.moco_id in moco_gone, "deleted without proof"
@@ -190,11 +230,9 @@ class World:
     def _update_clockodo(self, action: UpdateClockodo) -> None:
         entry = self.clockodo[action.clockodo_id]
         assert entry.billable != 2, "wrote onto a billed entry"
-        assert set(action.changes) <= {
-            "users_id", "customers_id", "projects_id", "services_id", "text", "billable",
-            "time_since", "time_until",
-        }
-        entry = self.put_clockodo(replace(entry, **action.changes))
+        changes: dict[str, Any] = dict(action.changes)
+        assert set(changes) <= CLOCKODO_FIELDS
+        entry = self.put_clockodo(replace(entry, **changes))
         link = self._link_of(action.link_id, action.moco_id)
         self._set_base(link, project_clockodo(entry, self.mappings))
 
@@ -205,47 +243,64 @@ class World:
             assert action.disregard.project_id == activity.project_id
             activity = replace(activity, billed=True)
         else:
-            changes = dict(action.changes)
-            renames = {"date": "date", "seconds": "seconds", "description": "description",
-                       "billable": "billable", "project_id": "project_id", "task_id": "task_id"}
-            assert set(changes) <= set(renames)
+            changes: dict[str, Any] = dict(action.changes)
+            assert set(changes) <= MOCO_FIELDS
             activity = replace(activity, **changes)
         activity = self.put_moco(activity)
         link = self._link_of(action.link_id, action.moco_id)
         self._set_base(link, project_moco(activity, self.mappings))
 
     def _create(self, action: CreateInClockodo | CreateInMoco) -> None:
-        source_identity = self.identity[action.source.key]
+        identity = self.identity[action.source.key]
         if isinstance(action, CreateInClockodo):
-            d = action.draft
-            entry = self.put_clockodo(
-                ClockodoBooking(
-                    self.new_id(), d.users_id, d.customers_id, d.projects_id, d.services_id,
-                    2 if action.bill_after_create else d.billable, d.text, d.time_since, d.time_until,
-                    None, 1, EPOCH,
-                ),
-                source_identity,
-            )
-            pair = (action.moco_id, entry.id, "moco")
+            entry = self._create_entry(action, identity)
+            pair: tuple[int, int, Side] = (action.moco_id, entry.id, "moco")
             base = project_clockodo(entry, self.mappings)
         else:
-            d = action.draft
-            customer = self.mappings.project_by_moco(d.project_id)
-            assert customer is not None
-            activity = self.put_moco(
-                MocoBooking(
-                    self.new_id(), d.date, d.seconds, d.description, d.billable,
-                    action.disregard_after_create is not None, d.user_id, d.project_id, d.task_id,
-                    customer.moco_customer, False, EPOCH, d.remote_id,
-                ),
-                source_identity,
-            )
+            activity = self._create_activity(action, identity)
             pair = (activity.id, action.clockodo_id, "clockodo")
             base = project_moco(activity, self.mappings)
         assert not isinstance(base, Skip)
-        if action.replaces_link is not None:
-            old = self.links[action.replaces_link]
-            self.links[old.id] = Link(old.id, pair[0], pair[1], pair[2], base)  # type: ignore[arg-type]
-        else:
-            link_id = self.new_id()
-            self.links[link_id] = Link(link_id, pair[0], pair[1], pair[2], base)  # type: ignore[arg-type]
+        link_id = action.replaces_link if action.replaces_link is not None else self.new_id()
+        self.links[link_id] = Link(link_id, *pair, base)
+
+    def _create_entry(self, action: CreateInClockodo, identity: int) -> ClockodoBooking:
+        d = action.draft
+        billable = 2 if action.bill_after_create else d.billable
+        entry = ClockodoBooking(
+            self.new_id(),
+            d.users_id,
+            d.customers_id,
+            d.projects_id,
+            d.services_id,
+            billable,
+            d.text,
+            d.time_since,
+            d.time_until,
+            None,
+            1,
+            EPOCH,
+        )
+        return self.put_clockodo(entry, identity)
+
+    def _create_activity(self, action: CreateInMoco, identity: int) -> MocoBooking:
+        d = action.draft
+        project = self.mappings.project_by_moco(d.project_id)
+        assert project is not None
+        billed = action.disregard_after_create is not None
+        activity = MocoBooking(
+            self.new_id(),
+            d.date,
+            d.seconds,
+            d.description,
+            d.billable,
+            billed,
+            d.user_id,
+            d.project_id,
+            d.task_id,
+            project.moco_customer,
+            False,
+            EPOCH,
+            d.remote_id,
+        )
+        return self.put_moco(activity, identity)
