@@ -12,10 +12,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import tomli_w
@@ -24,8 +25,10 @@ from syncd.demo import scenario
 from syncd.simulators.clockodo import ClockodoSimulator
 from syncd.simulators.kit import RunningSimulator, serve_in_thread
 from syncd.simulators.moco import MocoSimulator
+from syncd.store import db
 
 ROOT = Path(__file__).parents[2]
+PERSON_BY_CLOCKODO = {p.clockodo: p for p in scenario.PEOPLE}
 CLOCKODO_HEADERS = {
     "X-ClockodoApiUser": scenario.CLOCKODO_USER,
     "X-ClockodoApiKey": scenario.CLOCKODO_KEY,
@@ -39,6 +42,7 @@ class World:
     clockodo: RunningSimulator[ClockodoSimulator]
     config: Path
     scenario: scenario.Scenario
+    http: httpx.Client = field(default_factory=httpx.Client)  # keep-alive: edits are many
 
     # -- running syncd ------------------------------------------------------------
     def syncd(
@@ -92,19 +96,20 @@ class World:
     def moco_api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Token token={scenario.MOCO_KEY}"}
         headers.update(kwargs.pop("headers", {}))
-        response = httpx.request(method, self.moco.base_url + path, headers=headers, **kwargs)
+        response = self.http.request(method, self.moco.base_url + path, headers=headers, **kwargs)
         assert response.status_code < 300, response.text
         return response
 
     def clockodo_api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        response = httpx.request(
+        response = self.http.request(
             method, self.clockodo.base_url + path, headers=CLOCKODO_HEADERS, **kwargs
         )
         assert response.status_code < 300, response.text
         return response
 
-    def edit_activity(self, activity_id: int, **fields: Any) -> None:
-        user = self.activity(activity_id)["user"]["id"]
+    def edit_activity(self, activity_id: int, user: int | None = None, **fields: Any) -> None:
+        """Edit as the activity's user (looked up unless given)."""
+        user = user or self.activity(activity_id)["user"]["id"]
         self.moco_api(
             "PUT",
             f"/activities/{activity_id}",
@@ -144,15 +149,20 @@ def agency_world(
     moco.seed(built.moco_seed)
     clockodo.seed(built.clockodo_seed)
     with serve_in_thread(moco) as moco_running, serve_in_thread(clockodo) as clockodo_running:
+        tmp_path.mkdir(parents=True, exist_ok=True)
         path = tmp_path / "syncd.toml"
         settings = config_for(
             moco_running.base_url, clockodo_running.base_url, db_url, built.mappings, **sync
         )
         path.write_text(tomli_w.dumps(settings), encoding="utf-8")
+        engine = db.make_engine(db_url)
+        db.upgrade(engine)  # in-process: `syncd db upgrade` has tests of its own
+        engine.dispose()
         world = World(moco_running, clockodo_running, path, built)
-        migrate = world.syncd("db", "upgrade")
-        assert migrate.returncode == 0, migrate.stderr
-        yield world
+        try:
+            yield world
+        finally:
+            world.http.close()
 
 
 def links(db_url: str) -> dict[int, int]:
@@ -169,3 +179,13 @@ def links(db_url: str) -> dict[int, int]:
     finally:
         engine.dispose()
     return dict(rows)
+
+
+def parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def entry_date(entry: dict[str, Any]) -> str:
+    """The local date of a clockodo entry in its user's zone (how syncd dates it)."""
+    zone = ZoneInfo(PERSON_BY_CLOCKODO[entry["users_id"]].timezone)
+    return parse(entry["time_since"]).astimezone(zone).date().isoformat()

@@ -18,10 +18,9 @@ import httpx
 import pytest
 
 from syncd.demo import scenario
-from tests.e2e.harness import World, agency_world, links
+from tests.e2e.harness import PERSON_BY_CLOCKODO, World, agency_world, entry_date, links, parse
 
 PERSON_BY_MOCO = {p.moco: p for p in scenario.PEOPLE}
-PERSON_BY_CLOCKODO = {p.clockodo: p for p in scenario.PEOPLE}
 
 
 @pytest.fixture
@@ -29,15 +28,6 @@ def world(tmp_path: Path, db_url: str) -> Iterator[World]:
     with agency_world(tmp_path, db_url) as synced:
         synced.run_once()
         yield synced
-
-
-def parse(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
-def entry_date(entry: dict[str, Any]) -> str:
-    zone = ZoneInfo(PERSON_BY_CLOCKODO[entry["users_id"]].timezone)
-    return parse(entry["time_since"]).astimezone(zone).date().isoformat()
 
 
 def assert_agree(world: World, db_url: str) -> dict[int, int]:
