@@ -10,8 +10,12 @@ Executor contract (so that the next run sees nothing to do, design §3 "no echo"
 
 - Apply ``actions`` in order; skip all of them when ``refused`` is set.
 - After every successful write, project the record the API *returned* and store it as
-  the link's base (clearing ``parked``). Creates make a new link (origin = the side of the
-  source item) or, with ``replaces_link``, point that link at the new record.
+  the link's base (clearing ``parked``). Creates make a new link whose origin is the
+  side of the source item ("moco" for :class:`CreateInClockodo`), or, with
+  ``replaces_link``, point that link at the new record (same origin rule, not orphaned).
+- :class:`Conflict` with resolution "parked" stores ``conflict.parked`` on the link;
+  any other resolution clears it and records the losing version in the conflict history
+  (the winner's writes follow in the same plan).
 - A delete that succeeds (or answers 404) removes the link.
 - A write that fails with a 4xx other than 429 is stored as held:
   ``held[action.source.key] = action.source.projection``; the core skips it until the
@@ -115,10 +119,13 @@ class CreateInMoco:
 
 @dataclass(frozen=True)
 class UpdateClockodo:
-    """``PUT /v2/entries/{entry_id}`` with ``changes``; ``current`` is the entry as read.
+    """``PUT /v2/entries/{clockodo_id}`` with ``changes``.
 
-    ``changes == {"billable": 2}`` marks a billing-only update, which the executor may
-    batch through ``PUT /v2/entrygroups``.
+    Keys are clockodo field names; ``time_since``/``time_until`` are aware UTC datetimes
+    (send them as ``YYYY-MM-DDTHH:MM:SSZ``), ``text`` "" clears the description.
+    ``changes == {"billable": 2}`` (:attr:`billing_only`) marks a billing-only update that
+    the executor may batch through ``PUT /v2/entrygroups``, selecting the entry by
+    ``current_users_id`` and ``current_time_since``.
     """
 
     kind: ClassVar[Kind] = "update"
@@ -139,7 +146,11 @@ class UpdateClockodo:
 
 @dataclass(frozen=True)
 class UpdateMoco:
-    """``PUT /activities/{moco_id}`` with ``changes``, impersonating ``user_id``."""
+    """``PUT /activities/{moco_id}`` with ``changes``, impersonating ``user_id``.
+
+    Keys are MOCO field names (``date`` is a :class:`datetime.date`, ``seconds`` an int);
+    billing is never a field here but a following :class:`DisregardInMoco`.
+    """
 
     kind: ClassVar[Kind] = "update"
     side: ClassVar[Side | None] = "moco"
