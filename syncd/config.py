@@ -57,6 +57,16 @@ def parse_duration(value: str | int | float) -> timedelta:
     return timedelta(hours=hours, minutes=minutes, seconds=seconds)
 
 
+def positive_duration(value: Any) -> timedelta:
+    """A duration setting as given in TOML or the environment; zero or less is an error."""
+    if isinstance(value, timedelta):
+        return value
+    duration = parse_duration(value)
+    if duration <= timedelta(0):
+        raise ValueError("must be longer than zero")
+    return duration
+
+
 def format_duration(value: timedelta) -> str:
     """The inverse of parse_duration: 300 s → "5m", 5400 s → "1h30m"."""
     rest = int(value.total_seconds())
@@ -75,6 +85,8 @@ class MocoSettings(_Section):
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(30.0, gt=0)
     rate_limit: int = Field(120, gt=0, description="requests per 2 minutes (1200 when unlimited)")
+    retries: int = Field(4, ge=0, le=10, description="retries of a failed request")
+    retry_wait: float = Field(1.0, gt=0, description="first back-off in seconds, then doubling")
 
     @model_validator(mode="after")
     def _one_address(self) -> Self:
@@ -97,6 +109,8 @@ class ClockodoSettings(_Section):
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(30.0, gt=0)
     rate_limit: int = Field(900, gt=0, description="requests per minute per user")
+    retries: int = Field(4, ge=0, le=10, description="retries of a failed request")
+    retry_wait: float = Field(1.0, gt=0, description="first back-off in seconds, then doubling")
 
     @field_validator("external_application")
     @classmethod
@@ -163,16 +177,23 @@ class SyncSettings(_Section):
     @field_validator("interval", "full_scan_interval", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
-        if isinstance(value, timedelta):
-            return value
-        duration = parse_duration(value)
-        if duration <= timedelta(0):
-            raise ValueError("must be longer than zero")
-        return duration
+        return positive_duration(value)
 
 
 class HttpSettings(_Section):
     listen: str | None = Field(None, description='"127.0.0.1:9464"; unset = no HTTP server')
+    ready_max_age: Duration | None = Field(
+        None, description="/readyz fails when the last good run is older; unset = 3 intervals"
+    )
+
+    @field_validator("ready_max_age", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta | None:
+        return None if value is None else positive_duration(value)
+
+    @field_serializer("ready_max_age")
+    def _show_duration(self, value: timedelta | None) -> str | None:
+        return None if value is None else format_duration(value)
 
     @field_validator("listen")
     @classmethod

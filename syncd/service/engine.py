@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -20,7 +21,7 @@ import httpx
 
 from syncd import log
 from syncd.adapters.clockodo.client import ClockodoClient
-from syncd.adapters.http import RequestEvent
+from syncd.adapters.http import RequestEvent, RetryPolicy
 from syncd.adapters.moco.client import MocoClient
 from syncd.adapters.throttle import Window as RateWindow
 from syncd.config import Settings
@@ -38,7 +39,7 @@ from syncd.service.write_clockodo import ClockodoWriter
 from syncd.service.write_moco import MocoWriter
 from syncd.service.writing import WriteContext
 from syncd.store import db, journal, repo
-from syncd.store.lock import HeldLock, writer_lock
+from syncd.store.lock import HeldLock, WriterLock, writer_lock
 
 Direction = Literal["both", "moco-to-clockodo", "clockodo-to-moco"]
 RunResult = Literal["ok", "partial", "failed", "refused", "planned", "stopped"]
@@ -129,6 +130,7 @@ def build_clients(settings: Settings, on_request: Callable[[RequestEvent], None]
         moco.url,
         moco.api_key.get_secret_value(),
         timeout=httpx.Timeout(moco.read_timeout, connect=moco.connect_timeout),
+        retry=RetryPolicy(attempts=moco.retries + 1, initial_wait=moco.retry_wait),
         on_request=on_request,
         windows=(RateWindow(moco.rate_limit, 120.0),),
     )
@@ -138,6 +140,7 @@ def build_clients(settings: Settings, on_request: Callable[[RequestEvent], None]
         clockodo.api_key.get_secret_value(),
         clockodo.external_application,
         timeout=httpx.Timeout(clockodo.read_timeout, connect=clockodo.connect_timeout),
+        retry=RetryPolicy(attempts=clockodo.retries + 1, initial_wait=clockodo.retry_wait),
         on_request=on_request,
         # The 15-minute and hourly limits scale with the per-minute one (900/2250/4500).
         windows=(
@@ -150,22 +153,33 @@ def build_clients(settings: Settings, on_request: Callable[[RequestEvent], None]
 
 
 class Engine:
-    """Runs syncs for one configuration; `stop` set means: finish the current write, stop."""
+    """Runs syncs for one configuration; `stop` set means: finish the current write, stop.
 
-    def __init__(self, settings: Settings, stop: threading.Event | None = None) -> None:
+    `on_request` (optional) sees every API request of every run, e.g. for metrics.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        stop: threading.Event | None = None,
+        on_request: Callable[[RequestEvent], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.stop = stop or threading.Event()
+        self.on_request = on_request
         self.engine = db.make_engine(settings.database.url)
         self.sessions = db.session_factory(self.engine)
         self.logger = log.get_logger("syncd.engine")
 
-    def run(self, options: RunOptions) -> RunReport:
+    def run(self, options: RunOptions, held_lock: WriterLock | None = None) -> RunReport:
+        """One run under the writer lock: taken here, or `held_lock`, which the caller
+        (the daemon, holding it for its whole life) already holds and keeps."""
         with log.bound_run() as run_id:
             report = RunReport(run_id, default_window(self.settings, options))
             if options.migrate:
                 db.upgrade(self.engine)
             db.require_current(self.engine)
-            with HeldLock(writer_lock(self.engine), wait=options.lock_wait):
+            with self._writer(options, held_lock):
                 self._run_locked(options, report)
             self.logger.info(
                 "run finished",
@@ -174,6 +188,13 @@ class Engine:
                 **report.counts(),
             )
             return report
+
+    def _writer(
+        self, options: RunOptions, held_lock: WriterLock | None
+    ) -> AbstractContextManager[object]:
+        if held_lock is not None:
+            return nullcontext()
+        return HeldLock(writer_lock(self.engine), wait=options.lock_wait)
 
     def _run_locked(self, options: RunOptions, report: RunReport) -> None:
         with db.transaction(self.sessions) as session:
@@ -198,6 +219,8 @@ class Engine:
         def count(event: RequestEvent) -> None:
             kind = "read" if event.method == "GET" else "write"
             report.requests[f"{event.api}_{kind}"] += 1
+            if self.on_request is not None:
+                self.on_request(event)
 
         clients = build_clients(self.settings, count)
         with clients.moco, clients.clockodo:
