@@ -219,6 +219,9 @@ class Simulator:
         # Called before a request is handled and after its write was applied
         # (before the answer is sent): crash tests kill the client from here.
         self.request_hook: RequestHook | None = None
+        # Rewrites of successful JSON answers per route key, for tests of bad
+        # data: the vendor sends nulls, unknown values, broken dates.
+        self.mutations: dict[str, Callable[[Any], Any]] = {}
 
     # -- to implement -------------------------------------------------------
     def reset(self) -> None:
@@ -287,7 +290,8 @@ class Simulator:
             self._call_hook(key, "after")
         if fault is not None:
             return await self._strike(fault)
-        return response
+        mutate = self.mutations.get(key)
+        return response if mutate is None else _mutated(response, mutate)
 
     def _call_hook(self, key: str, phase: Phase) -> None:
         if self.request_hook is not None:
@@ -308,6 +312,14 @@ class Simulator:
         if fault.status == 429:
             return self.rate_limited_response(cfg.retry_after)
         return self.error_response(fault.status)
+
+
+def _mutated(response: Response, mutate: Callable[[Any], Any]) -> Response:
+    if response.status_code >= 300:
+        return response
+    body = json.dumps(mutate(json.loads(response.body))).encode()
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(body, status_code=response.status_code, headers=headers)
 
 
 def _control_routes(sim: Simulator) -> list[BaseRoute]:

@@ -166,3 +166,9 @@ def test_injected_429_carries_retry_after_only_when_configured(
     first = httpx.get(echo.base_url + "/counter")
     assert first.status_code == 429
     assert "retry-after" not in first.headers
+
+
+def test_mutations_rewrite_successful_answers_of_one_route(echo: RunningSimulator[EchoSim]) -> None:
+    echo.sim.mutations["GET /api/counter"] = lambda body: {**body, "counter": None}
+    assert httpx.get(echo.base_url + "/counter").json()["counter"] is None
+    assert httpx.post(echo.base_url + "/counter").json()["counter"] == 1
