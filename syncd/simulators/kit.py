@@ -317,7 +317,7 @@ class Simulator:
 def _mutated(response: Response, mutate: Callable[[Any], Any]) -> Response:
     if response.status_code >= 300:
         return response
-    body = json.dumps(mutate(json.loads(response.body))).encode()
+    body = json.dumps(mutate(json.loads(bytes(response.body)))).encode()
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     return Response(body, status_code=response.status_code, headers=headers)
 
