@@ -17,9 +17,12 @@ from syncd.core.model import (
     ProjectMapping,
     Side,
     SideSnapshot,
+    SkipReason,
     TaskMapping,
     UserMapping,
 )
+from syncd.core.plan import Plan
+from syncd.core.reconcile import reconcile
 
 DAY = date(2026, 3, 2)
 T0 = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
@@ -122,3 +125,32 @@ def link(
     orphaned: Side | None = None,
 ) -> Link:
     return Link(link_id, moco_id, clockodo_id, origin, base or proj(), parked, orphaned)
+
+
+def run(
+    moco_items: list[Any],
+    clockodo_items: list[Any],
+    links: list[Link],
+    *,
+    moco_gone: tuple[int, ...] = (),
+    clockodo_gone: tuple[int, ...] = (),
+    held: dict[Any, Projection] | None = None,
+    **policy_overrides: Any,
+) -> Plan:
+    """reconcile() over complete reads of the given items, with the standard mappings."""
+    return reconcile(
+        snap(*moco_items, gone=moco_gone),
+        snap(*clockodo_items, gone=clockodo_gone),
+        links,
+        MAPPINGS,
+        policy(**policy_overrides),
+        held=held or {},
+    )
+
+
+def kinds(plan: Plan) -> list[str]:
+    return [type(action).__name__ for action in plan.actions]
+
+
+def reasons(plan: Plan) -> list[tuple[str, int, SkipReason]]:
+    return [(s.side, s.id, s.reason) for s in plan.skips]

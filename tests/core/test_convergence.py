@@ -61,6 +61,7 @@ durations = st.integers(1, 16).map(lambda n: n * 900)
 texts = st.sampled_from(["", "work", "meeting", "review  ", "line\r\nbreak", "Überstunden"])
 picks = st.integers(0, 10_000)
 SIDES: list[Side] = ["moco", "clockodo"]
+readings = st.tuples(st.sampled_from(["full", "full", "full", "incomplete", "hidden"]), picks)
 DIRECTIONS: list[Direction] = ["both", "both", "moco-to-clockodo", "clockodo-to-moco"]
 CONFLICT_POLICIES: list[ConflictPolicy] = ["park", "moco", "clockodo", "newest"]
 
@@ -103,9 +104,8 @@ class Convergence(RuleBasedStateMachine):
             direction="both",
             conflict="park",
             propagate_deletes=True,
-            moco_hide=0,
-            clockodo_hide=0,
-            fault="none",
+            moco_read=("full", 0),
+            clockodo_read=("full", 0),
         )
 
     # --- people using MOCO ------------------------------------------------------------------
@@ -314,9 +314,8 @@ class Convergence(RuleBasedStateMachine):
         direction=st.sampled_from(DIRECTIONS),
         conflict=st.sampled_from(CONFLICT_POLICIES),
         propagate_deletes=st.booleans(),
-        moco_hide=picks,
-        clockodo_hide=picks,
-        fault=st.sampled_from(["none", "none", "none", "incomplete", "hidden"]),
+        moco_read=readings,
+        clockodo_read=readings,
     )
     def sync(
         self,
@@ -324,9 +323,8 @@ class Convergence(RuleBasedStateMachine):
         direction: Direction,
         conflict: ConflictPolicy,
         propagate_deletes: bool,
-        moco_hide: int,
-        clockodo_hide: int,
-        fault: str,
+        moco_read: tuple[str, int],
+        clockodo_read: tuple[str, int],
     ) -> None:
         policy = Policy(
             window=WINDOW,
@@ -334,20 +332,21 @@ class Convergence(RuleBasedStateMachine):
             conflict=conflict,
             propagate_deletes=propagate_deletes,
         )
-        moco_read, clockodo_read = Reading(), Reading()
-        if fault != "none":
-            complete = fault == "hidden"  # a read that claims to be complete but lost items
-            moco_read = Reading(
-                frozenset(i for i in self.world.moco if (i + moco_hide) % 3 == 0), complete
-            )
-            clockodo_read = Reading(
-                frozenset(i for i in self.world.clockodo if (i + clockodo_hide) % 3 == 0), complete
-            )
         self.last_policy = policy
-        self._sync(policy, moco_read, clockodo_read)
-        self.converged = not (moco_read.faulty or clockodo_read.faulty)
+        self._sync(
+            policy, self._reading("moco", *moco_read), self._reading("clockodo", *clockodo_read)
+        )
+        self.converged = not (moco_read[0] != "full" or clockodo_read[0] != "full")
         if self.converged:
             self._check_converged(policy)
+
+    def _reading(self, side: Side, fault: str, seed: int) -> Reading:
+        """How the shell reads ``side``: fully; "incomplete" (a page failed, and it knows);
+        or "hidden" (items missing from a read that looks complete)."""
+        if fault == "full":
+            return Reading()
+        ids = self.world.moco if side == "moco" else self.world.clockodo
+        return Reading(frozenset(i for i in ids if (i + seed) % 3 == 0), complete=fault == "hidden")
 
     def _sync(self, policy: Policy, moco_read: Reading, clockodo_read: Reading) -> Plan:
         moco, clockodo = self.world.snapshots(policy, moco_read, clockodo_read)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from syncd.core.model import Link, ParkedConflict, Projection, SkipReason
+from syncd.core.model import ParkedConflict, SkipReason
 from syncd.core.plan import (
-    AdoptLink,
     Conflict,
     CreateInClockodo,
     CreateInMoco,
@@ -26,37 +24,21 @@ from syncd.core.plan import (
     UpdateMoco,
 )
 from syncd.core.reconcile import reconcile
-from tests.core.factories import MAPPINGS, T0, clockodo, link, moco, policy, proj, snap
+from tests.core.factories import (
+    MAPPINGS,
+    T0,
+    clockodo,
+    kinds,
+    link,
+    moco,
+    policy,
+    proj,
+    reasons,
+    run,
+    snap,
+)
 
 LATER = T0 + timedelta(hours=1)
-
-
-def run(
-    moco_items: list[Any],
-    clockodo_items: list[Any],
-    links: list[Link],
-    *,
-    moco_gone: tuple[int, ...] = (),
-    clockodo_gone: tuple[int, ...] = (),
-    held: dict[Any, Projection] | None = None,
-    **policy_overrides: Any,
-) -> Plan:
-    return reconcile(
-        snap(*moco_items, gone=moco_gone),
-        snap(*clockodo_items, gone=clockodo_gone),
-        links,
-        MAPPINGS,
-        policy(**policy_overrides),
-        held=held or {},
-    )
-
-
-def kinds(plan: Plan) -> list[str]:
-    return [type(action).__name__ for action in plan.actions]
-
-
-def reasons(plan: Plan) -> list[tuple[str, int, SkipReason]]:
-    return [(s.side, s.id, s.reason) for s in plan.skips]
 
 
 # --- both present ---------------------------------------------------------------------
@@ -451,196 +433,6 @@ def test_one_way_never_disregards_the_source() -> None:
     assert kinds(plan) == ["DisregardInMoco"]
 
 
-# --- unlinked items -------------------------------------------------------------------
-
-
-def test_unlinked_items_are_created_with_complete_payloads() -> None:
-    plan = run([moco(1, billed=True)], [clockodo(5, text="c", billable=2)], [])
-    create_c, create_m = plan.actions
-    assert isinstance(create_c, CreateInClockodo)
-    assert isinstance(create_m, CreateInMoco)
-    assert create_c.bill_after_create
-    assert create_c.draft.billable == 1
-    assert (
-        create_c.draft.customers_id,
-        create_c.draft.projects_id,
-        create_c.draft.services_id,
-    ) == (500, 1000, 200)
-    assert create_m.disregard_after_create == Disregard(50, 10)
-    assert create_m.draft.remote_id == "clockodo:5"
-    assert plan.summary() == "Plan: 2 to create, 0 to update, 0 to delete, 0 conflicts."
-
-
-def test_remote_id_adopts_instead_of_creating() -> None:
-    plan = run([moco(1, remote_id="clockodo:5")], [clockodo(5)], [])
-    assert plan.actions == (AdoptLink(1, 5, "clockodo", proj()),)
-
-
-def test_remote_id_adoption_with_differing_versions_is_a_conflict() -> None:
-    items: tuple[list[Any], list[Any], list[Link]] = (
-        [moco(1, remote_id="clockodo:5", description="m")],
-        [clockodo(5, text="c")],
-        [],
-    )
-    parked = run(*items)
-    assert kinds(parked) == ["AdoptLink", "Conflict"]
-    resolved = run(*items, conflict="moco")
-    assert kinds(resolved) == ["AdoptLink", "Conflict", "UpdateClockodo"]
-    adopt, _, update = resolved.actions
-    assert isinstance(adopt, AdoptLink)
-    assert adopt.base == proj(description="c")  # the loser: a failed write is retried
-    assert isinstance(update, UpdateClockodo)
-    assert update.link_id is None
-    assert (update.moco_id, update.clockodo_id) == (1, 5)
-
-
-def test_remote_id_naming_an_unseen_entry_is_not_mirrored_again() -> None:
-    plan = run([moco(1, remote_id="clockodo:77")], [], [])
-    assert plan.actions == ()
-    assert reasons(plan) == [("moco", 1, SkipReason.UNRESOLVED_REMOTE)]
-
-
-def test_remote_id_naming_a_linked_entry_is_an_ordinary_activity() -> None:
-    plan = run(
-        [moco(1), moco(2, remote_id="clockodo:5", description="copy")],
-        [clockodo(5)],
-        [link(1, 1, 5)],
-    )
-    assert kinds(plan) == ["CreateInClockodo"]
-
-
-def test_equal_projections_are_paired_by_id_order() -> None:
-    plan = run(
-        [moco(3), moco(2)],
-        [clockodo(9), clockodo(8, start=datetime(2026, 3, 2, 12, tzinfo=UTC))],
-        [],
-    )
-    assert plan.actions == (
-        AdoptLink(2, 8, "clockodo", proj()),
-        AdoptLink(3, 9, "clockodo", proj()),
-    )
-    plan = run([moco(3), moco(2)], [clockodo(9)], [])
-    assert kinds(plan) == ["AdoptLink", "CreateInClockodo"]
-    assert plan.actions[0] == AdoptLink(2, 9, "clockodo", proj())
-
-
-def test_unlinked_outside_the_window_is_ignored() -> None:
-    plan = run(
-        [moco(1, date=date(2025, 1, 1), user_id=9)],
-        [clockodo(5, start=datetime(2025, 1, 1, tzinfo=UTC))],
-        [],
-    )
-    assert plan.actions == ()
-    assert plan.skips == ()
-
-
-def test_unlinked_skipped_items_are_reported() -> None:
-    plan = run([moco(1, user_id=9)], [clockodo(5, type=2)], [])
-    assert reasons(plan) == [
-        ("moco", 1, SkipReason.UNMAPPED_USER),
-        ("clockodo", 5, SkipReason.LUMP_SUM),
-    ]
-
-
-# --- held failures --------------------------------------------------------------------
-
-
-def test_held_write_is_not_planned_again_until_the_source_changes() -> None:
-    edited = [moco(1, description="new")], [clockodo(5)], [link(1, 1, 5)]
-    held = {("moco", 1): proj(description="new")}
-    plan = run(*edited, held=held)
-    assert plan.actions == ()
-    assert reasons(plan) == [("moco", 1, SkipReason.HELD_AFTER_ERROR)]
-    plan = run([moco(1, description="newer")], [clockodo(5)], [link(1, 1, 5)], held=held)
-    assert kinds(plan) == ["UpdateClockodo"]
-
-
-def test_held_create_and_held_conflict_resolution() -> None:
-    held = {("moco", 1): proj()}
-    assert run([moco(1)], [], [], held=held).actions == ()
-    plan = _both_changed(conflict="clockodo", held={("clockodo", 5): proj(description="clockodo")})
-    assert plan.actions == ()  # not even the conflict record: a second run is quiet
-    assert reasons(plan) == [("clockodo", 5, SkipReason.HELD_AFTER_ERROR)]
-
-
-# --- placement through reconcile ------------------------------------------------------
-
-
-def test_moco_date_change_replaces_the_entry_on_the_new_date() -> None:
-    busy = clockodo(6, start=datetime(2026, 3, 5, 8, tzinfo=UTC))
-    plan = run(
-        [moco(1, date=date(2026, 3, 5)), moco(2, date=date(2026, 3, 5))],
-        [clockodo(5), busy],
-        [link(1, 1, 5), link(2, 2, 6, proj(date=date(2026, 3, 5)))],
-    )
-    (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
-    assert dict(update.changes) == {
-        "time_since": datetime(2026, 3, 5, 9, tzinfo=UTC),
-        "time_until": datetime(2026, 3, 5, 10, tzinfo=UTC),
-    }
-
-
-def test_longer_entry_keeps_its_start_when_free_else_moves() -> None:
-    plan = run([moco(1, seconds=7200)], [clockodo(5)], [link(1, 1, 5)])
-    (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
-    assert dict(update.changes) == {"time_until": datetime(2026, 3, 2, 10, tzinfo=UTC)}
-    neighbour = clockodo(6, start=datetime(2026, 3, 2, 9, tzinfo=UTC))
-    plan = run(
-        [moco(1, seconds=7200), moco(2)], [clockodo(5), neighbour], [link(1, 1, 5), link(2, 2, 6)]
-    )
-    (moved,) = plan.actions
-    assert isinstance(moved, UpdateClockodo)
-    assert dict(moved.changes) == {
-        "time_since": datetime(2026, 3, 2, 10, tzinfo=UTC),
-        "time_until": datetime(2026, 3, 2, 12, tzinfo=UTC),
-    }
-
-
-def test_entries_their_authors_placed_keep_their_time() -> None:
-    own = clockodo(5, start=datetime(2026, 3, 2, 13, 15, tzinfo=UTC))
-    mirrored = clockodo(6, start=datetime(2026, 3, 2, 14, tzinfo=UTC))
-    plan = run(
-        [moco(1, seconds=7200), moco(2)],
-        [own, mirrored],
-        [link(1, 1, 5, origin="clockodo"), link(2, 2, 6)],
-    )
-    (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
-    assert dict(update.changes) == {"time_until": datetime(2026, 3, 2, 15, 15, tzinfo=UTC)}
-    plan = run([moco(1, date=date(2026, 3, 30))], [own], [link(1, 1, 5, origin="clockodo")])
-    (moved,) = plan.actions
-    assert isinstance(moved, UpdateClockodo)
-    assert moved.changes["time_since"] == datetime(2026, 3, 30, 12, 15, tzinfo=UTC)  # 14:15 CEST
-
-
-def test_a_deleted_entry_frees_its_time_for_a_create() -> None:
-    plan = run([moco(2)], [clockodo(5)], [link(1, 1, 5)], moco_gone=(1,))
-    assert kinds(plan) == ["DeleteInClockodo", "CreateInClockodo"]
-    create = plan.actions[1]
-    assert isinstance(create, CreateInClockodo)
-    assert create.draft.time_since == datetime(2026, 3, 2, 8, tzinfo=UTC)
-
-
-def test_overfull_day_is_noted() -> None:
-    plan = run([moco(i, seconds=6 * 3600) for i in range(1, 6)], [], [])
-    assert len(plan.notes) == 1
-    assert "MOCO activity 5" in plan.notes[0]
-
-
-def test_creates_on_one_day_are_stacked_in_id_order() -> None:
-    plan = run([moco(3), moco(1, user_id=2), moco(2)], [], [])
-    starts = {
-        a.moco_id: a.draft.time_since for a in plan.actions if isinstance(a, CreateInClockodo)
-    }
-    assert starts == {
-        2: datetime(2026, 3, 2, 8, tzinfo=UTC),
-        3: datetime(2026, 3, 2, 9, tzinfo=UTC),
-        1: datetime(2026, 3, 2, 14, tzinfo=UTC),  # New York
-    }
-
-
 # --- determinism and input checks -----------------------------------------------------
 
 
@@ -663,22 +455,3 @@ def test_same_inputs_give_the_same_plan_in_any_input_order() -> None:
 def test_links_must_be_one_to_one() -> None:
     with pytest.raises(ValueError, match="one-to-one"):
         run([moco(1)], [clockodo(5), clockodo(6)], [link(1, 1, 5), link(2, 1, 6)])
-
-
-def test_projection_replace_helper_matches_the_factories() -> None:
-    assert replace(proj(), billed=True) == proj(billed=True)
-
-
-def test_no_creates_into_a_side_read_incompletely() -> None:
-    plan = reconcile(
-        snap(moco(1)), snap(clockodo(5, text="c"), complete=False), [], MAPPINGS, policy()
-    )
-    assert kinds(plan) == ["CreateInMoco"]  # what was read of clockodo may still be mirrored
-    assert reasons(plan) == [("moco", 1, SkipReason.INCOMPLETE_READ)]
-
-
-def test_stale_remote_id_still_pairs_with_an_equal_entry() -> None:
-    """An activity relinked to a re-created entry keeps naming the old one; after a lost
-    store it must pair with the new entry instead of being mirrored again."""
-    plan = run([moco(1, remote_id="clockodo:4")], [clockodo(5)], [])
-    assert plan.actions == (AdoptLink(1, 5, "clockodo", proj()),)
