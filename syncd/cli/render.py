@@ -163,6 +163,7 @@ def run_summary(report: RunReport) -> str:
         lines.append(f"  recovered from an earlier run: {report.recovered.total()} intents")
     lines += [f"  mapping problem: {problem}" for problem in report.mapping_problems]
     lines += [f"  read problem: {problem}" for problem in report.read_problems]
+    lines += [f"  invalid, skipped: {item}" for item in report.invalid]
     lines += [f"  note: {note}" for note in report.results.notes]
     if report.error:
         lines.append(f"  error: {report.error}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -39,7 +39,7 @@ from syncd.service.write_clockodo import ClockodoWriter
 from syncd.service.write_moco import MocoWriter
 from syncd.service.writing import WriteContext
 from syncd.store import db, journal, repo
-from syncd.store.lock import HeldLock, WriterLock, writer_lock
+from syncd.store.lock import HeldLock, NoLock, WriterLock, writer_lock
 
 Direction = Literal["both", "moco-to-clockodo", "clockodo-to-moco"]
 RunResult = Literal["ok", "partial", "failed", "refused", "planned", "stopped"]
@@ -67,6 +67,7 @@ class RunReport:
     recovered: Recovered = field(default_factory=Recovered)
     mapping_problems: list[str] = field(default_factory=list)
     read_problems: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # items the vendors sent that made no sense
     requests: Counter[str] = field(default_factory=Counter)
     error: str | None = None
     user_names: dict[int, str] = field(default_factory=dict)  # MOCO user id -> name
@@ -90,7 +91,26 @@ class RunReport:
             "skipped": {} if plan is None else _skip_counts(plan),
             "requests": dict(self.requests),
             "recovered": self.recovered.total(),
+            "invalid": len(self.invalid),
         }
+
+
+def _invalid_lines(
+    reads: tuple[SideRead[core.MocoBooking], SideRead[core.ClockodoBooking]], plan: p.Plan
+) -> list[str]:
+    """Items that made no sense: unparseable ones, and absurd ones the core rejected."""
+    names = {"moco": "MOCO", "clockodo": "clockodo"}
+    unparseable = [
+        f"{name} {item.raw_id if item.raw_id is not None else '(no id)'}: {item.reason}"
+        for name, read in (("MOCO", reads[0]), ("clockodo", reads[1]))
+        for item in read.invalid
+    ]
+    absurd = [
+        f"{names[skip.side]} {skip.id}: {skip.detail or skip.reason}"
+        for skip in plan.skips
+        if skip.reason == core.SkipReason.INVALID and skip.detail != "unparseable"
+    ]
+    return unparseable + absurd
 
 
 def _action_counts(actions: list[p.WriteAction]) -> dict[str, int]:
@@ -167,6 +187,7 @@ class Engine:
         self.settings = settings
         self.stop = stop or threading.Event()
         self.on_request = on_request
+        self._lock: WriterLock = NoLock()  # the lock of the run under way
         self.engine = db.make_engine(settings.database.url)
         self.sessions = db.session_factory(self.engine)
         self.logger = log.get_logger("syncd.engine")
@@ -179,8 +200,9 @@ class Engine:
             if options.migrate:
                 db.upgrade(self.engine)
             db.require_current(self.engine)
-            with self._writer(options, held_lock):
-                self._run_locked(options, report)
+            lock = held_lock or writer_lock(self.engine)
+            with nullcontext() if held_lock else HeldLock(lock, wait=options.lock_wait):
+                self._run_locked(options, report, lock)
             self.logger.info(
                 "run finished",
                 result=report.result,
@@ -189,16 +211,10 @@ class Engine:
             )
             return report
 
-    def _writer(
-        self, options: RunOptions, held_lock: WriterLock | None
-    ) -> AbstractContextManager[object]:
-        if held_lock is not None:
-            return nullcontext()
-        return HeldLock(writer_lock(self.engine), wait=options.lock_wait)
-
-    def _run_locked(self, options: RunOptions, report: RunReport) -> None:
+    def _run_locked(self, options: RunOptions, report: RunReport, lock: WriterLock) -> None:
         with db.transaction(self.sessions) as session:
             journal.start_run(session, report.run_id, options.mode)
+        self._lock = lock
         try:
             self._sync(options, report)
         except Fatal as exc:
@@ -238,6 +254,9 @@ class Engine:
             plan, reads = self._plan(clients, mappings, options, report)
             report.plan = plan
             report.read_problems = [r.problem for r in reads if r.problem]
+            report.invalid = _invalid_lines(reads, plan)
+            for line in report.invalid:
+                self.logger.warning("invalid item skipped", item=line)
             if options.dry_run:
                 report.result = "planned"
                 return
@@ -302,19 +321,27 @@ class Engine:
             Ledger(self.sessions, report.run_id),
             mappings,
             report.results,
-            self.stop.is_set,
+            self._stopping,
             moco_items=snapshots[0].items,
             clockodo_items=snapshots[1].items,
         )
         moco = MocoWriter(clients.moco, context)
         execute(plan, context, moco, ClockodoWriter(clients.clockodo, context))
         statuses = report.results.by_status()
-        if self.stop.is_set() and statuses[Status.NOT_RUN]:
+        if not self._lock.is_alive():
+            report.result = "failed"
+            report.error = f"lost {self._lock.describe()} mid-run (database connection dropped)"
+        elif self.stop.is_set() and statuses[Status.NOT_RUN]:
             report.result = "stopped"
         elif report.results.failures or report.read_problems:
             report.result = "partial"
         else:
             report.result = "ok"
+
+    def _stopping(self) -> bool:
+        """Stop writing when asked to, or when the writer lock was lost: another
+        syncd may hold it by now, and two writers could duplicate bookings."""
+        return self.stop.is_set() or not self._lock.is_alive()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -16,6 +16,7 @@ from typing import Protocol, Self
 import filelock
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 # Any constant works; this one spells "syncd" and keeps clear of other apps' keys.
 ADVISORY_KEY = 0x73796E6364
@@ -31,6 +32,10 @@ class WriterLock(Protocol):
     def release(self) -> None: ...
 
     def describe(self) -> str: ...
+
+    def is_alive(self) -> bool:
+        """Whether the lock is still ours (a PostgreSQL session can be cut off)."""
+        ...
 
 
 class PostgresLock:
@@ -64,12 +69,14 @@ class PostgresLock:
     def release(self) -> None:
         if self._connection is None:
             return
+        connection, self._connection = self._connection, None
         try:
-            self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
-            self._connection.commit()
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+            connection.commit()
+        except SQLAlchemyError:
+            pass  # the session is gone, and the server dropped its lock with it
         finally:
-            self._connection.close()
-            self._connection = None
+            connection.close()
 
     def describe(self) -> str:
         return "the PostgreSQL advisory lock of this database"
@@ -94,6 +101,9 @@ class FileLock:
     def describe(self) -> str:
         return f"the lock file {self.path}"
 
+    def is_alive(self) -> bool:
+        return bool(self._lock.is_locked)  # the OS keeps it while this process lives
+
 
 class NoLock:
     """An in-memory SQLite database cannot be shared between processes."""
@@ -106,6 +116,9 @@ class NoLock:
 
     def describe(self) -> str:
         return "no lock (in-memory database)"
+
+    def is_alive(self) -> bool:
+        return True
 
 
 def writer_lock(engine: Engine) -> WriterLock:

@@ -122,17 +122,24 @@ class World:
 
 
 def config_for(
-    moco_url: str, clockodo_url: str, db_url: str, mappings: dict[str, Any], **sync: Any
+    moco_url: str,
+    clockodo_url: str,
+    db_url: str,
+    mappings: dict[str, Any],
+    vendor: dict[str, Any] | None = None,
+    **sync: Any,
 ) -> dict[str, Any]:
+    """A config for the simulators; `vendor` settings (timeouts, retries) go to both APIs."""
+    shared = {"rate_limit": 100_000} | (vendor or {})
     return {
-        "moco": {"base_url": moco_url, "api_key": scenario.MOCO_KEY, "rate_limit": 100_000},
+        "moco": {"base_url": moco_url, "api_key": scenario.MOCO_KEY} | shared,
         "clockodo": {
             "base_url": clockodo_url,
             "api_user": scenario.CLOCKODO_USER,
             "api_key": scenario.CLOCKODO_KEY,
             "external_application": "syncd-tests;tests@example.com",
-            "rate_limit": 100_000,
-        },
+        }
+        | shared,
         "database": {"url": db_url},
         "sync": sync,
         "mappings": mappings,
@@ -141,7 +148,13 @@ def config_for(
 
 @contextmanager
 def agency_world(
-    tmp_path: Path, db_url: str, *, days: int = 5, per_day: int = 2, **sync: Any
+    tmp_path: Path,
+    db_url: str,
+    *,
+    days: int = 5,
+    per_day: int = 2,
+    vendor: dict[str, Any] | None = None,
+    **sync: Any,
 ) -> Iterator[World]:
     """Both simulators seeded with the agency (bookings in the `days` before today)."""
     built = scenario.build(date.today(), days=days, per_day=per_day)
@@ -152,7 +165,12 @@ def agency_world(
         tmp_path.mkdir(parents=True, exist_ok=True)
         path = tmp_path / "syncd.toml"
         settings = config_for(
-            moco_running.base_url, clockodo_running.base_url, db_url, built.mappings, **sync
+            moco_running.base_url,
+            clockodo_running.base_url,
+            db_url,
+            built.mappings,
+            vendor,
+            **sync,
         )
         path.write_text(tomli_w.dumps(settings), encoding="utf-8")
         engine = db.make_engine(db_url)
@@ -189,3 +207,10 @@ def entry_date(entry: dict[str, Any]) -> str:
     """The local date of a clockodo entry in its user's zone (how syncd dates it)."""
     zone = ZoneInfo(PERSON_BY_CLOCKODO[entry["users_id"]].timezone)
     return parse(entry["time_since"]).astimezone(zone).date().isoformat()
+
+
+def unbilled_links(world: World, db_url: str) -> list[tuple[int, int]]:
+    """Linked pairs (MOCO id, clockodo id) that are billed on neither side, in id order."""
+    billed = {a["id"] for a in world.activities() if a["billed"]}
+    billed |= {e["id"] for e in world.entries() if e["billable"] == 2}
+    return [(m, c) for m, c in sorted(links(db_url).items()) if not {m, c} & billed]
