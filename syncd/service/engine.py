@@ -251,6 +251,9 @@ class Engine:
             )
             for problem in report.mapping_problems:
                 self.logger.warning("mapping problem", problem=problem)
+            if not options.dry_run:
+                with db.transaction(self.sessions) as session:
+                    repo.replace_mappings(session, mappings)
             plan, reads = self._plan(clients, mappings, options, report)
             report.plan = plan
             report.read_problems = [r.problem for r in reads if r.problem]

@@ -74,6 +74,44 @@ def _set_base(link: rows.Link, base: core.Projection) -> None:
     link.base_task = base.task
 
 
+# -- mappings ----------------------------------------------------------------------
+
+
+def replace_mappings(session: Session, mappings: core.Mappings) -> None:
+    """Store the mappings in use (as validated against both accounts this run).
+
+    Ambiguous ones (an id mapped twice) are not in use: the lookups ignore them.
+    """
+    for table in (rows.UserMapping, rows.ProjectMapping, rows.TaskMapping):
+        session.execute(delete(table))
+    users = {u for u in mappings.users if mappings.user_by_moco(u.moco) == u}
+    users = {u for u in users if mappings.user_by_clockodo(u.clockodo) == u}
+    projects = {p for p in mappings.projects if mappings.project_by_moco(p.moco) == p}
+    projects = {p for p in projects if mappings.project_by_clockodo(p.clockodo_project) == p}
+    tasks = {t for t in mappings.tasks if mappings.task_by_moco(t.moco) == t}
+    session.add_all(
+        rows.UserMapping(moco_user_id=u.moco, clockodo_user_id=u.clockodo, timezone=u.timezone)
+        for u in sorted(users, key=lambda u: u.moco)
+    )
+    session.add_all(
+        rows.ProjectMapping(
+            moco_project_id=p.moco,
+            clockodo_customer_id=p.clockodo_customer,
+            clockodo_project_id=p.clockodo_project,
+            moco_customer_id=p.moco_customer,
+        )
+        for p in sorted(projects, key=lambda p: p.moco)
+    )
+    session.add_all(
+        rows.TaskMapping(
+            moco_task_id=t.moco,
+            clockodo_service_id=t.clockodo_service,
+            moco_project_id=t.moco_project,
+        )
+        for t in sorted(tasks, key=lambda t: t.moco)
+    )
+
+
 # -- links -----------------------------------------------------------------------
 
 

@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from syncd.demo import scenario
+from syncd.store import db
+from syncd.store import models as rows
 from tests.e2e.harness import PERSON_BY_CLOCKODO, World, agency_world, entry_date, links, parse
 
 PERSON_BY_MOCO = {p.moco: p for p in scenario.PEOPLE}
@@ -62,11 +65,25 @@ def test_first_sync_mirrors_both_ways_without_duplicates(world: World, db_url: s
     assert set(pairs.values()) == {e["id"] for e in mapped_entries}
     copied = [a for a in activities if (a["remote_id"] or "").startswith("clockodo:")]
     assert {int(a["remote_id"].split(":")[1]) for a in copied} <= set(pairs.values())
+    # The mappings in use are stored.
+    assert stored_mapping_counts(db_url) == (4, 4, 7)
     # Bookings made in both tools before the first sync were paired, not copied.
     seeded = len(world.scenario.moco_seed["activities"]) + len(
         world.scenario.clockodo_seed["entries"]
     )
     assert len(activities) + len(entries) < seeded * 2
+
+
+def stored_mapping_counts(db_url: str) -> tuple[int, ...]:
+    engine = db.make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return tuple(
+                connection.scalar(select(func.count()).select_from(table)) or 0
+                for table in (rows.UserMapping, rows.ProjectMapping, rows.TaskMapping)
+            )
+    finally:
+        engine.dispose()
 
 
 def test_mirrored_entries_start_at_day_start_and_do_not_overlap(world: World, db_url: str) -> None:
