@@ -15,8 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/syncd --version
-	$(BIN)/syncd check-config --config config.example.toml
+	$(BIN)/syncd demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -29,6 +28,10 @@ pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# A longer fault soak than `make test` runs: 30 fault patterns instead of 2.
+soak: $(STAMP)
+	SYNCD_SOAK_SEEDS=$$(seq -s, 101 130) $(BIN)/pytest -q tests/faults/test_soak.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

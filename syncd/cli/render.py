@@ -68,7 +68,7 @@ def _changes(action: p.Action) -> str:
 
 def action_line(action: p.Action, names: Mapping[int, str]) -> str:
     symbol = SYMBOLS.get(action.kind, " ")
-    side = action.side or "link"
+    side = action.side or ("conflict" if action.kind == "conflict" else "link")
     body = _describe(_projection_of(action), names)
     return f"  {symbol} {side:<8}  {body}  [{_ids(action)}]{_changes(action)}"
 

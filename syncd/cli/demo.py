@@ -1,0 +1,30 @@
+"""`syncd demo`: see syncd work end to end, with no account and no config."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from syncd import log
+
+
+@click.command("demo")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep config and database here (default: a temporary folder, removed afterwards).",
+)
+def demo(folder: Path | None) -> None:
+    """Sync a simulated agency between simulated MOCO and clockodo, and show what happens."""
+    from syncd.demo.story import run_demo  # noqa: PLC0415 - the simulators load only here
+
+    log.configure(level="warning")
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        run_demo(folder, click.echo)
+        return
+    with tempfile.TemporaryDirectory(prefix="syncd-demo-") as temporary:
+        run_demo(Path(temporary), click.echo)
