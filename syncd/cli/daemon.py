@@ -25,8 +25,9 @@ from syncd.store import db
 )
 @pass_app
 def daemon(app: AppContext, /, migrate: bool, stop_timeout: float) -> None:
-    """Sync every [sync] interval and rescan every [sync] full_scan_interval, until stopped.
+    """Sync on a schedule until stopped; stand by while another daemon writes.
 
+    Syncs every [sync] interval and rescans every [sync] full_scan_interval.
     One daemon per database writes; another one waits in standby and takes
     over when the first dies. SIGTERM/SIGINT: finish the current write, record
     the run, exit 0. SIGHUP: reload the configuration. With [http] listen set:

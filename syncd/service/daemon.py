@@ -52,7 +52,7 @@ from syncd.service.health import (
 from syncd.service.metrics import Metrics
 from syncd.service.notify import Notifier
 from syncd.store import db
-from syncd.store.lock import PostgresLock, writer_lock
+from syncd.store.lock import PostgresLock, WriterLock, writer_lock
 
 INCREMENTAL = "daemon-incr"  # runs.mode is String(16)
 FULL = "daemon-full"
@@ -82,6 +82,41 @@ def skips_after(failures: int, interval_seconds: float) -> int:
     return min((1 << min(failures - 1, 30)) - 1, cap)
 
 
+class SharedLock:
+    """The daemon's writer lock, shared by the supervisor (which takes, checks and
+    releases it) and the runs (which ask before each write whether it still stands).
+
+    Calls are serialised: a PostgreSQL lock lives on one connection, which two
+    threads must not use at once. A file lock stays ours while we hold it, but
+    filelock keeps its state per thread, so only the holder knows it is held:
+    the run's thread is answered from here.
+    """
+
+    def __init__(self, lock: WriterLock) -> None:
+        self._lock = lock
+        self._mutex = threading.Lock()
+        self._held = False
+
+    def try_acquire(self) -> bool:
+        with self._mutex:
+            self._held = self._held or self._lock.try_acquire()
+            return self._held
+
+    def is_alive(self) -> bool:
+        with self._mutex:
+            if not self._held:
+                return False
+            return self._lock.is_alive() if isinstance(self._lock, PostgresLock) else True
+
+    def release(self) -> None:
+        with self._mutex:
+            self._held = False
+            self._lock.release()
+
+    def describe(self) -> str:
+        return self._lock.describe()
+
+
 class Daemon:
     def __init__(
         self,
@@ -99,7 +134,7 @@ class Daemon:
         self.state = State.STARTING
         self.store = db.make_engine(settings.database.url)
         self.probe = StoreProbe(self.store)
-        self.lock = writer_lock(self.store)
+        self.lock = SharedLock(writer_lock(self.store))
         self.metrics = Metrics(__version__, self.probe.figures)
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -107,7 +142,7 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         self._engine: Engine | None = None
-        self._pending: config.Settings | None = settings  # applied by the worker between runs
+        self._pending: config.Settings | None = None  # a reload, applied between runs
         self._swap = threading.Lock()
         self._run_guard = threading.Lock()  # held while a run is in flight
         self._failures = 0
@@ -251,11 +286,7 @@ class Daemon:
             elif not self._standby_told:
                 logger.info("standby: another syncd process holds the writer lock")
                 self._standby_told = True
-        elif (
-            self.state is State.ACTIVE
-            and isinstance(self.lock, PostgresLock)
-            and not self.lock.is_alive()
-        ):
+        elif self.state is State.ACTIVE and not self.lock.is_alive():
             self._deactivate()
 
     def _database_trouble(self, exc: Exception) -> None:
@@ -334,7 +365,11 @@ class Daemon:
                 try:
                     report = engine.run(RunOptions(mode=mode), held_lock=self.lock)
                 except Exception as exc:  # the daemon outlives every failed run
-                    logger.error("run failed", error=log.redact(f"{type(exc).__name__}: {exc}"))
+                    logger.error(
+                        "run failed",
+                        error=log.redact(f"{type(exc).__name__}: {exc}"),
+                        exc_info=True,
+                    )
                 self._after_run(mode, report, time.monotonic() - started)
 
     def _active(self) -> bool:
@@ -344,12 +379,13 @@ class Daemon:
         """The engine for the newest configuration (a reload takes effect between runs)."""
         with self._swap:
             pending, self._pending = self._pending, None
-        if pending is not None or self._engine is None:
-            if self._engine is not None:
-                self._engine.close()
-            self._engine = Engine(
-                pending or self.settings, self.stop, on_request=self.metrics.observe_request
-            )
+        if self._engine is not None and pending is None:
+            return self._engine
+        if self._engine is not None:
+            self._engine.close()
+        self._engine = Engine(
+            pending or self.settings, self.stop, on_request=self.metrics.observe_request
+        )
         return self._engine
 
     def _after_run(self, mode: str, report: RunReport | None, seconds: float) -> None:

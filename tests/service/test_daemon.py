@@ -23,8 +23,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, text
 
 from syncd import __version__
+from syncd.service.daemon import SharedLock, skips_after
 from syncd.simulators.kit import FaultConfig
 from syncd.store import db
+from syncd.store.lock import writer_lock
 from syncd.store.models import Intent, Run
 from tests.e2e.harness import ROOT, World, agency_world, config_for, links
 from tests.service.daemon_process import DaemonProcess, running_daemon
@@ -364,3 +366,30 @@ def test_an_old_schema_exits_5_and_a_taken_port_exits_1(offline_config: Path) ->
         done = start_and_fail(offline_config, ("SYNCD_HTTP__LISTEN", f"127.0.0.1:{port}"))
     assert done.returncode == 1
     assert f"syncd: cannot listen on 127.0.0.1:{port}: Address already in use" in done.stderr
+
+
+def test_backoff_doubles_in_whole_intervals_up_to_about_an_hour() -> None:
+    assert [skips_after(n, 300) for n in range(7)] == [0, 0, 1, 3, 7, 11, 11]
+    assert skips_after(40, 2) == 1799  # 2-second interval: an hour is 1800 of them
+    assert skips_after(5, 7200) == 0  # intervals beyond an hour: never skip
+
+
+def test_the_shared_lock_stands_for_runs_in_other_threads(tmp_path: Path) -> None:
+    # filelock tracks a lock per thread; the daemon's runs ask from their own thread.
+    engine = db.make_engine(f"sqlite:///{tmp_path}/s.db")
+    shared = SharedLock(writer_lock(engine))
+    seen: list[bool] = []
+
+    def ask() -> None:
+        seen.append(shared.is_alive())
+
+    assert not shared.is_alive()
+    assert shared.try_acquire()
+    asker = threading.Thread(target=ask)
+    asker.start()
+    asker.join()
+    assert seen == [True]
+    assert not writer_lock(db.make_engine(f"sqlite:///{tmp_path}/s.db")).try_acquire()
+    shared.release()
+    assert not shared.is_alive()
+    assert writer_lock(db.make_engine(f"sqlite:///{tmp_path}/s.db")).try_acquire()
