@@ -85,7 +85,9 @@ class PostgresLock:
 class FileLock:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = filelock.FileLock(str(path), timeout=0)
+        # Not thread-local: the daemon takes the lock in one thread and its runs
+        # (in the scheduler's thread) must see that it is held.
+        self._lock = filelock.FileLock(str(path), timeout=0, thread_local=False)
 
     def try_acquire(self) -> bool:
         try:

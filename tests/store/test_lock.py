@@ -69,3 +69,18 @@ def test_lock_dies_with_its_process(db_url: str) -> None:
         holder.kill()
         holder.wait()
     assert other_process_tries(db_url) == "got"
+
+
+def test_a_held_lock_is_alive_seen_from_another_thread(db_url: str) -> None:
+    import threading
+
+    lock = writer_lock(db.make_engine(db_url))
+    with HeldLock(lock):
+        seen: list[bool] = []
+        if isinstance(lock, FileLock):  # a PostgreSQL connection belongs to one thread
+            thread = threading.Thread(target=lambda: seen.append(lock.is_alive()))
+            thread.start()
+            thread.join()
+            assert seen == [True]
+        assert lock.is_alive()
+    assert not lock.is_alive()
