@@ -240,7 +240,8 @@ class Engine:
 
         clients = build_clients(self.settings, count)
         with clients.moco, clients.clockodo:
-            report.recovered = Recovery(self.sessions, clients.moco, clients.clockodo).run()
+            ledger = Ledger(self.sessions, report.run_id)
+            report.recovered = Recovery(ledger, clients.moco, clients.clockodo).run()
             accounts = read_accounts(clients.moco, clients.clockodo)
             report.user_names = {
                 user.id: f"{user.firstname} {user.lastname}"

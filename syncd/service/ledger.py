@@ -60,7 +60,10 @@ class Ledger:
         replaces_link: int | None,
         stamps: tuple[str | None, str | None] = (None, None),
     ) -> None:
-        """A create succeeded: link the pair (or repoint the link it replaces)."""
+        """A create succeeded: link the pair (or repoint the link it replaces).
+
+        Recording twice (a crash after the commit, then recovery) changes nothing.
+        """
         source_side: core.Side = origin
         source_id = moco_id if origin == "moco" else clockodo_id
         target_id = clockodo_id if origin == "moco" else moco_id
@@ -75,7 +78,7 @@ class Ledger:
                     moco_stamp=stamps[0],
                     clockodo_stamp=stamps[1],
                 )
-            else:
+            elif not repo.is_linked(session, moco_id=moco_id, clockodo_id=clockodo_id):
                 repo.add_link(
                     session,
                     moco_id=moco_id,

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from syncd.adapters import errors
 from syncd.adapters.clockodo.client import ClockodoClient
 from syncd.adapters.listing import IncompleteRead
 from syncd.adapters.moco.client import MocoClient
+from syncd.core import model as core
+from syncd.service.ledger import Ledger
 from syncd.service.write_clockodo import matches_intent
 from syncd.service.write_clockodo import stamp as clockodo_stamp
 from syncd.service.write_moco import stamp as moco_stamp
@@ -39,10 +41,9 @@ class Recovered:
 
 
 class Recovery:
-    def __init__(
-        self, sessions: sessionmaker[Session], moco: MocoClient, clockodo: ClockodoClient
-    ) -> None:
-        self.sessions, self.moco, self.clockodo = sessions, moco, clockodo
+    def __init__(self, ledger: Ledger, moco: MocoClient, clockodo: ClockodoClient) -> None:
+        self.ledger, self.sessions = ledger, ledger.sessions
+        self.moco, self.clockodo = moco, clockodo
         self.outcome = Recovered()
 
     def run(self) -> Recovered:
@@ -92,7 +93,7 @@ class Recovery:
         entries = found.require_complete()
         matches = [e for e in entries if matches_intent(e, users_id, since, seconds, text)]
         with transaction(self.sessions) as session:
-            free = [e for e in matches if not _linked(session, clockodo_id=e.id)]
+            free = [e for e in matches if not _entry_linked(session, e.id)]
         if not free:
             self._close(intent_id, "abandoned")
             return
@@ -113,33 +114,21 @@ class Recovery:
         *,
         moco_id: int,
         clockodo_id: int,
-        origin: str,
+        origin: core.Side,
         stamps: tuple[str | None, str | None],
     ) -> None:
         expected = payload["expected"]
         assert isinstance(expected, dict)
-        base = repo.projection_from_json(expected)
         replaces = payload.get("replaces_link")
-        side = "moco" if origin == "moco" else "clockodo"
-        with transaction(self.sessions) as session:
-            if _linked(session, moco_id=moco_id) or _linked(session, clockodo_id=clockodo_id):
-                journal.finish_intent(session, intent_id, state="done")
-                self.outcome.adopted += 1
-                return
-            if isinstance(replaces, int):
-                repo.record_base(session, replaces, base, moco_id=moco_id, clockodo_id=clockodo_id)
-            else:
-                repo.add_link(
-                    session,
-                    moco_id=moco_id,
-                    clockodo_id=clockodo_id,
-                    origin="moco" if side == "moco" else "clockodo",
-                    base=base,
-                    moco_stamp=stamps[0],
-                    clockodo_stamp=stamps[1],
-                )
-            target = clockodo_id if side == "moco" else moco_id
-            journal.finish_intent(session, intent_id, target_id=target)
+        self.ledger.created(
+            intent_id,
+            moco_id=moco_id,
+            clockodo_id=clockodo_id,
+            origin=origin,
+            base=repo.projection_from_json(expected),
+            replaces_link=replaces if isinstance(replaces, int) else None,
+            stamps=stamps,
+        )
         self.outcome.adopted += 1
 
     def _delete(self, intent_id: int, kind: str, payload: dict[str, object]) -> None:
@@ -165,12 +154,6 @@ class Recovery:
         self.outcome.abandoned += 1
 
 
-def _linked(
-    session: Session, *, moco_id: int | None = None, clockodo_id: int | None = None
-) -> bool:
-    query = select(rows.Link.id)
-    if moco_id is not None:
-        query = query.where(rows.Link.moco_id == moco_id)
-    if clockodo_id is not None:
-        query = query.where(rows.Link.clockodo_id == clockodo_id)
+def _entry_linked(session: Session, entry_id: int) -> bool:
+    query = select(rows.Link.id).where(rows.Link.clockodo_id == entry_id)
     return session.scalars(query).first() is not None

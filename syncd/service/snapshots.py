@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from syncd.adapters.clockodo.client import ClockodoClient
 from syncd.adapters.clockodo.models import Entry
 from syncd.adapters.errors import ApiError, NotFound
-from syncd.adapters.listing import Invalid
+from syncd.adapters.listing import Invalid, ListResult
 from syncd.adapters.moco.client import MocoClient
 from syncd.adapters.moco.models import Activity
 from syncd.core import model as core
@@ -122,13 +122,7 @@ def read_moco(
             unseen = missing - items.keys() - _invalid_ids(invalid)
             gone, asked = _prove_gone(unseen, client.get_activity, items, invalid, _add_activity)
             lookups += asked
-    snapshot = core.SideSnapshot(
-        items=items,
-        complete=listing.complete,
-        invalid_ids=frozenset(_invalid_ids(invalid)),
-        proven_gone=frozenset(gone),
-    )
-    return SideRead(snapshot, tuple(invalid), listing.problem, lookups)
+    return _side_read(items, invalid, gone, listing, lookups)
 
 
 def _add_activity(
@@ -161,6 +155,16 @@ def read_clockodo(
     lookups = 0
     if listing.complete and missing:
         gone, lookups = _prove_gone(missing, client.get_entry, items, invalid, _add_entry)
+    return _side_read(items, invalid, gone, listing, lookups)
+
+
+def _side_read(
+    items: dict[int, Booking],
+    invalid: list[Invalid],
+    gone: set[int],
+    listing: ListResult[Any],
+    lookups: int,
+) -> SideRead[Booking]:
     snapshot = core.SideSnapshot(
         items=items,
         complete=listing.complete,

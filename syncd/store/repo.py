@@ -171,6 +171,14 @@ def _optional_projection(data: dict[str, Any] | None) -> core.Projection | None:
     return None if data is None else projection_from_json(data)
 
 
+def is_linked(session: Session, *, moco_id: int, clockodo_id: int) -> bool:
+    """Whether either item already belongs to a link."""
+    query = select(rows.Link.id).where(
+        or_(rows.Link.moco_id == moco_id, rows.Link.clockodo_id == clockodo_id)
+    )
+    return session.scalars(query).first() is not None
+
+
 def link_id_for_moco(session: Session, moco_id: int) -> int:
     found = session.scalars(select(rows.Link.id).where(rows.Link.moco_id == moco_id)).first()
     if found is None:

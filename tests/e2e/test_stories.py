@@ -21,7 +21,15 @@ from sqlalchemy import func, select
 from syncd.demo import scenario
 from syncd.store import db
 from syncd.store import models as rows
-from tests.e2e.harness import PERSON_BY_CLOCKODO, World, agency_world, entry_date, links, parse
+from tests.e2e.harness import (
+    PERSON_BY_CLOCKODO,
+    World,
+    agency_world,
+    entry_date,
+    links,
+    parse,
+    unbilled_links,
+)
 
 PERSON_BY_MOCO = {p.moco: p for p in scenario.PEOPLE}
 
@@ -272,3 +280,27 @@ def test_unmapped_and_special_bookings_are_skipped_and_reported(world: World) ->
 
 def test_now_is_not_used_by_the_window(world: World) -> None:
     assert datetime.now(UTC).date() > world.scenario.last_day
+
+
+@pytest.mark.parametrize("policy", ["park", "clockodo"])
+def test_deleted_in_moco_but_edited_in_clockodo(tmp_path: Path, db_url: str, policy: str) -> None:
+    with agency_world(tmp_path, db_url, conflict=policy) as world:
+        world.run_once()
+        moco_id, clockodo_id = unbilled_links(world, db_url)[0]
+        user = world.activity(moco_id)["user"]["id"]
+        world.moco_api(
+            "DELETE", f"/activities/{moco_id}", headers={"X-IMPERSONATE-USER-ID": str(user)}
+        )
+        world.edit_entry(clockodo_id, text="in clockodo noch gebraucht")
+        world.run_once()
+        assert world.entry(clockodo_id)["text"] == "in clockodo noch gebraucht"  # never deleted
+        copies = [a for a in world.activities() if a["remote_id"] == f"clockodo:{clockodo_id}"]
+        if policy == "park":
+            assert copies == []
+        else:  # clockodo wins: the booking comes back in MOCO, linked to the same entry
+            (copy,) = copies
+            assert copy["description"] == "in clockodo noch gebraucht"
+            assert links(db_url)[copy["id"]] == clockodo_id
+        world.reset_stats()
+        world.run_once()
+        assert world.writes() == 0

@@ -41,9 +41,20 @@ SPEC_URI = "urn:syncd:spec"
 FORMATS = jsonschema.FormatChecker(formats=("date", "date-time"))
 
 
+# Where the vendors' documents live beside a checkout: `../shared/specs` of the
+# repository (or of any folder above it, for clones nested deeper), and the
+# fixed place this project's machines keep them.
+MACHINE_SPECS = Path("/work/shared/specs")
+
+
 def specs_dir() -> Path:
     configured = os.environ.get("SYNCD_SPECS_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared/specs"
+    if configured:
+        return Path(configured)
+    repository = Path(__file__).resolve().parents[2]
+    candidates = [folder / "shared/specs" for folder in repository.parents] + [MACHINE_SPECS]
+    found = next((path for path in candidates if path.is_dir()), None)
+    return found or repository.parent / "shared/specs"
 
 
 def spec_path(name: str) -> Path:
