@@ -134,7 +134,7 @@ class Run(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[str] = mapped_column(String(32), unique=True)
-    mode: Mapped[str] = mapped_column(String(16))  # run-once | plan | daemon-incremental | ...
+    mode: Mapped[str] = mapped_column(String(16))  # run-once | plan | daemon-incr | daemon-full
     started_at: Mapped[datetime] = mapped_column(index=True)
     finished_at: Mapped[datetime | None]
     result: Mapped[str] = mapped_column(String(16), default="running")
