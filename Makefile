@@ -24,8 +24,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy syncd
 
+# Tests run in parallel (up to 4 processes): most of them wait on loopback
+# HTTP and subprocesses. PYTEST_ARGS="-n 0 -k ..." runs a selection serially.
 pytest: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

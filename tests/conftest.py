@@ -32,7 +32,10 @@ settings.register_profile(
 )
 settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-_postgres_passed: list[str] = []  # node ids of PostgreSQL tests that passed
+# Node ids of PostgreSQL tests seen (in any phase) and passed. Counted from
+# reports, so that it also works on pytest-xdist's controller process.
+_postgres_seen: set[str] = set()
+_postgres_passed: set[str] = set()
 
 
 def _admin_engine_or_reason() -> tuple[Engine | None, str]:
@@ -98,12 +101,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call" and report.passed and "postgres" in report.keywords:
-        _postgres_passed.append(report.nodeid)
+    if "postgres" not in report.keywords:
+        return
+    _postgres_seen.add(report.nodeid)
+    if report.when == "call" and report.passed:
+        _postgres_passed.add(report.nodeid)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    selected = [item for item in session.items if item.get_closest_marker("postgres")]
-    if IN_CI and selected and not _postgres_passed:
+    if IN_CI and _postgres_seen and not _postgres_passed:
         print("\nCI=true but no PostgreSQL test passed: PostgreSQL tests must run in CI.")
         session.exitstatus = 1
