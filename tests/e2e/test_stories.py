@@ -8,6 +8,7 @@ nothing (no echo).
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -304,3 +305,28 @@ def test_deleted_in_moco_but_edited_in_clockodo(tmp_path: Path, db_url: str, pol
         world.reset_stats()
         world.run_once()
         assert world.writes() == 0
+
+
+def test_plan_shows_what_a_run_would_do_and_writes_nothing(tmp_path: Path, db_url: str) -> None:
+    with agency_world(tmp_path, db_url) as world:
+        text = world.syncd("plan", "--detailed-exitcode")
+        assert text.returncode == 2, text.stderr  # changes pending
+        lines = text.stdout.splitlines()
+        creates = [line for line in lines if line.startswith("  + ")]
+        assert creates
+        assert any("+ clockodo" in line for line in creates)
+        assert any("+ moco" in line for line in creates)
+        assert any(' h  "' in line for line in creates)  # hours and a description excerpt
+        assert "= clockodo" in text.stdout  # skipped items, with their reason
+        summary = lines[-1]
+        assert summary == f"Plan: {len(creates)} to create, 0 to update, 0 to delete, 0 conflicts."
+        as_json = world.syncd("plan", "--output", "json")
+        data = json.loads(as_json.stdout)
+        assert data["summary"]["create"] == len(creates)
+        assert {a["kind"] for a in data["actions"] if a["side"]} == {"create"}
+        assert {s["reason"] for s in data["skips"]} >= {"lump_sum", "unmapped_project"}
+        assert world.writes() == 0, "planning must not write"
+        world.run_once()
+        after = world.syncd("plan", "--detailed-exitcode")
+        assert after.returncode == 0
+        assert "Plan: 0 to create, 0 to update, 0 to delete, 0 conflicts." in after.stdout
