@@ -21,6 +21,7 @@ from syncd.exitcodes import ExitCode
 # name -> "module:attribute" of the click command
 COMMANDS = {
     "check-config": "syncd.cli.check:check_config",
+    "conflicts": "syncd.cli.conflicts:conflicts",
     "demo": "syncd.cli.demo:demo",
     "daemon": "syncd.cli.daemon:daemon",
     "db": "syncd.cli.db:db",

@@ -25,10 +25,13 @@ def _hours(seconds: int) -> str:
     return f"{seconds / 3600:.2f} h"
 
 
-def _describe(projection: Projection | None, names: Mapping[int, str]) -> str:
+def describe_projection(
+    projection: Projection | None, names: Mapping[int, str] | None = None
+) -> str:
+    """One line for a booking: date, person, hours, description excerpt."""
     if projection is None:
         return "(gone)"
-    user = names.get(projection.user, f"user {projection.user}")
+    user = (names or {}).get(projection.user, f"user {projection.user}")
     return (
         f"{projection.date}  {user}  {_hours(projection.seconds)}  "
         f'"{_excerpt(projection.description)}"'
@@ -69,7 +72,7 @@ def _changes(action: p.Action) -> str:
 def action_line(action: p.Action, names: Mapping[int, str]) -> str:
     symbol = SYMBOLS.get(action.kind, " ")
     side = action.side or ("conflict" if action.kind == "conflict" else "link")
-    body = _describe(_projection_of(action), names)
+    body = describe_projection(_projection_of(action), names)
     return f"  {symbol} {side:<8}  {body}  [{_ids(action)}]{_changes(action)}"
 
 

@@ -205,6 +205,7 @@ def run_demo(folder: Path, say: Say) -> None:
         say(f"\nThe third sync wrote {writes} times: both tools agree.")
         say(
             "The booking changed on both sides stays parked: syncd keeps both versions and "
-            "writes nothing\nuntil someone edits one side again (or [sync] conflict is set to "
-            "moco, clockodo or newest)."
+            "writes nothing\nuntil someone edits one side again, settles it with "
+            "`syncd conflicts resolve ID --keep moco|clockodo`,\nor sets [sync] conflict to "
+            "moco, clockodo or newest."
         )
