@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +23,7 @@ from syncd.core import plan as p
 from syncd.core.projection import normalize_description, project_clockodo
 from syncd.service.outcomes import Status, classify
 from syncd.service.snapshots import clockodo_booking
-from syncd.service.writing import WriteContext
+from syncd.service.writing import WriteContext, created_state
 from syncd.store.repo import projection_to_json
 
 BILLED = 2
@@ -64,8 +63,7 @@ def create_intent(action: p.CreateInClockodo) -> dict[str, Any]:
 
 
 def _created_state(action: p.CreateInClockodo) -> core.Projection:
-    expected = action.source.projection
-    return replace(expected, billed=False) if action.bill_after_create else expected
+    return created_state(action.source.projection, action.bill_after_create)
 
 
 def entry_update(changes: Mapping[str, p.ClockodoValue], current_since: datetime) -> EntryUpdate:
@@ -263,20 +261,4 @@ class ClockodoWriter:
 
     # -- deletes ------------------------------------------------------------------------
     def delete(self, action: p.DeleteInClockodo) -> None:
-        payload = {
-            "source_side": "moco",
-            "source_id": action.moco_id,
-            "target_id": action.clockodo_id,
-            "link_id": action.link_id,
-        }
-        intent = self.ledger.announce("delete_clockodo", [payload])[0]
-        try:
-            self.client.delete_entry(action.clockodo_id)
-        except errors.NotFound:
-            pass  # already gone (perhaps by an earlier attempt whose answer was lost)
-        except errors.ApiError as exc:
-            self.ledger.abandon([intent])
-            self.context.refused(action, exc)
-            return
-        self.ledger.deleted(intent, action.link_id, action.source)
-        self.results.add(action, Status.DONE)
+        self.context.delete(action, lambda: self.client.delete_entry(action.clockodo_id))

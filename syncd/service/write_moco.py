@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from syncd.adapters import errors
@@ -21,7 +21,7 @@ from syncd.core.model import Skip, SkipReason
 from syncd.core.projection import project_moco
 from syncd.service.outcomes import Status, classify
 from syncd.service.snapshots import moco_booking
-from syncd.service.writing import WriteContext
+from syncd.service.writing import WriteContext, created_state
 from syncd.store.repo import projection_to_json
 
 # A MOCO create whose (impersonated) user is refused, or whose period is
@@ -55,9 +55,7 @@ def create_intent(action: p.CreateInMoco) -> dict[str, Any]:
 
 
 def _created_state(action: p.CreateInMoco) -> core.Projection:
-    """What MOCO holds right after the create: billing follows by disregard."""
-    expected = action.source.projection
-    return replace(expected, billed=False) if action.disregard_after_create else expected
+    return created_state(action.source.projection, action.disregard_after_create is not None)
 
 
 def stamp(activity: Activity) -> str:
@@ -276,24 +274,6 @@ class MocoWriter:
 
     # -- deletes ------------------------------------------------------------------------
     def delete(self, action: p.DeleteInMoco) -> None:
-        intent = self.ledger.announce(
-            "delete_moco",
-            [
-                {
-                    "source_side": "clockodo",
-                    "source_id": action.clockodo_id,
-                    "target_id": action.moco_id,
-                    "link_id": action.link_id,
-                }
-            ],
-        )[0]
-        try:
-            self.client.delete_activity(action.moco_id, impersonate=action.user_id)
-        except errors.NotFound:
-            pass  # already gone (perhaps by an earlier attempt whose answer was lost)
-        except errors.ApiError as exc:
-            self.ledger.abandon([intent])
-            self.context.refused(action, exc)
-            return
-        self.ledger.deleted(intent, action.link_id, action.source)
-        self.results.add(action, Status.DONE)
+        self.context.delete(
+            action, lambda: self.client.delete_activity(action.moco_id, impersonate=action.user_id)
+        )

@@ -7,7 +7,7 @@ how a refused write is recorded.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from syncd.adapters import errors
 from syncd.core import model as core
@@ -20,6 +20,12 @@ from syncd.service.outcomes import Results, Status, classify
 Refusable = (
     p.UpdateMoco | p.DisregardInMoco | p.DeleteInMoco | p.UpdateClockodo | p.DeleteInClockodo
 )
+
+
+def created_state(expected: Projection, billed_later: bool) -> Projection:
+    """What the target holds right after a create: neither API creates a billed
+    booking, billing follows as a second write."""
+    return replace(expected, billed=False) if billed_later else expected
 
 
 @dataclass
@@ -71,3 +77,30 @@ class WriteContext:
         elif status == Status.HELD:
             self.ledger.held(action.source, exc.status, str(exc))
         self.results.add(action, status, str(exc))
+
+    def delete(self, action: p.DeleteInMoco | p.DeleteInClockodo, send: Callable[[], None]) -> None:
+        """Announce, send and record a delete; a 404 means it is already done
+        (perhaps by an earlier attempt whose answer was lost)."""
+        target, gone_side = (
+            (action.moco_id, "clockodo")
+            if isinstance(action, p.DeleteInMoco)
+            else (action.clockodo_id, "moco")
+        )
+        payload = {
+            "source_side": gone_side,
+            "source_id": action.clockodo_id if gone_side == "clockodo" else action.moco_id,
+            "target_id": target,
+            "link_id": action.link_id,
+        }
+        kind = "delete_moco" if isinstance(action, p.DeleteInMoco) else "delete_clockodo"
+        intent = self.ledger.announce(kind, [payload])[0]
+        try:
+            send()
+        except errors.NotFound:
+            pass
+        except errors.ApiError as exc:
+            self.ledger.abandon([intent])
+            self.refused(action, exc)
+            return
+        self.ledger.deleted(intent, action.link_id, action.source)
+        self.results.add(action, Status.DONE)
