@@ -363,7 +363,8 @@ class Daemon:
             report: RunReport | None = None
             with structlog.contextvars.bound_contextvars(mode=mode):
                 try:
-                    report = engine.run(RunOptions(mode=mode), held_lock=self.lock)
+                    options = RunOptions(mode=mode, incremental=mode == INCREMENTAL)
+                    report = engine.run(options, held_lock=self.lock)
                 except Exception as exc:  # the daemon outlives every failed run
                     logger.error(
                         "run failed",

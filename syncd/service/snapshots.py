@@ -125,6 +125,39 @@ def read_moco(
     return _side_read(items, invalid, gone, listing, lookups)
 
 
+def read_moco_changes(
+    client: MocoClient,
+    window: Window,
+    known: Callable[[], dict[int, core.MocoBooking]],
+    merge: Callable[[list[core.MocoBooking]], None],
+    since: datetime,
+) -> SideRead[core.MocoBooking] | None:
+    """An incremental read: what changed since `since`, merged into the store's copy
+    of the window, which is trusted only while MOCO counts the window the same.
+
+    None means "read the window fully": the changes could not all be read, or
+    the counts differ (a deletion, or a booking moved out of the window).
+    Nothing is ever proven gone here; deletions show up in full reads.
+    """
+    changed = client.list_activities(
+        date_from=window.first, date_to=window.last, updated_after=since
+    )
+    if not changed.complete or changed.invalid:
+        return None
+    items: dict[int, core.MocoBooking] = {}
+    invalid: list[Invalid] = []
+    for activity in changed.items:
+        _add_activity(items, invalid, activity)
+    if invalid:
+        return None
+    merge(list(items.values()))
+    copy = known()
+    if client.count_activities(date_from=window.first, date_to=window.last) != len(copy):
+        return None
+    snapshot = core.SideSnapshot(items=copy, complete=True)
+    return SideRead(snapshot, (), None, lookups=1)
+
+
 def _add_activity(
     items: dict[int, core.MocoBooking], invalid: list[Invalid], activity: Activity
 ) -> None:

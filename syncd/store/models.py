@@ -121,6 +121,21 @@ class Intent(Base):
     finished_at: Mapped[datetime | None]
 
 
+class MocoSeen(Base):
+    """The MOCO activities of the window as last read, for incremental runs.
+
+    MOCO can list what changed since a moment (`updated_after`), not what
+    stayed the same; an incremental run merges the changes into this copy and
+    checks it against MOCO's count of the window before trusting it.
+    """
+
+    __tablename__ = "moco_seen"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    date: Mapped[date] = mapped_column(index=True)
+    booking: Mapped[dict[str, Any]]
+
+
 class Watermark(Base):
     __tablename__ = "watermarks"
 

@@ -20,6 +20,7 @@ TABLES = {
     "runs",
     "conflicts",
     "held_failures",
+    "moco_seen",
 }
 
 
