@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 # Tests run in parallel (up to 4 processes): most of them wait on loopback
 # HTTP and subprocesses. PYTEST_ARGS="-n 0 -k ..." runs a selection serially.
 pytest: $(STAMP)
-	$(BIN)/pytest -n auto --maxprocesses 4 $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
