@@ -40,7 +40,13 @@ FAULTS = {
     "hang_seconds": 1.0,
 }
 MAX_RUNS = 15
-SEEDS = [int(seed) for seed in os.environ.get("SYNCD_SOAK_SEEDS", "11,23").split(",")]
+# The default patterns make the first faulty run meet failures it cannot retry away
+# (lost answers of creates); `make soak` adds patterns where retries may absorb all.
+DEFAULT_SEEDS = (11, 23)
+SEEDS = [
+    int(seed)
+    for seed in os.environ.get("SYNCD_SOAK_SEEDS", ",".join(map(str, DEFAULT_SEEDS))).split(",")
+]
 
 
 def set_faults(world: World, faults: dict[str, Any]) -> None:
@@ -79,7 +85,9 @@ def test_runs_under_faults_converge_to_the_fault_free_end_state(tmp_path: Path, 
         plan = run_in_process(world, dry_run=True).plan
         assert plan is not None
         assert plan.writes == ()
-    # The first faulty run met failures (these seeds make sure of it), said so and
-    # exited non-zero; the later runs finished its work.
-    assert first.returncode == 1, first.stdout + first.stderr
-    assert "failed:" in first.stdout or "read problem" in first.stdout
+    # A faulty run that met failures says so and exits 1; one that retried them all
+    # away exits 0 and reports none. The later runs finished its work either way.
+    reported = "failed:" in first.stdout or "read problem" in first.stdout
+    assert (first.returncode, reported) in ((0, False), (1, True)), first.stdout + first.stderr
+    if seed in DEFAULT_SEEDS:
+        assert first.returncode == 1, "the default patterns must exercise the failure path"
