@@ -150,8 +150,12 @@ class ApiTransport:
         transport: httpx.BaseTransport | None = None,
         secrets: Sequence[str] = (),
         locked: LockedCheck | None = None,
+        before_write: Callable[[], None] | None = None,
     ) -> None:
         self.api = api
+        # Called right before every write attempt is sent (after any throttle
+        # wait or back-off); it raises to keep the write from going out.
+        self._before_write = before_write
         self._base = httpx.URL(base_url.rstrip("/") + "/")
         self._client = httpx.Client(
             base_url=self._base,
@@ -218,6 +222,8 @@ class ApiTransport:
         headers: Mapping[str, str],
     ) -> Reply:
         waited = self._throttle.acquire()
+        if call.method != "GET" and self._before_write is not None:
+            self._before_write()
         started = time.perf_counter()
         try:
             response = self._client.request(

@@ -10,6 +10,7 @@ from syncd.core.model import Side
 from syncd.exitcodes import ExitCode
 from syncd.service import conflicts as settle
 from syncd.store import db
+from syncd.store.lock import HeldLock, writer_lock
 
 
 @click.group(invoke_without_command=True)
@@ -49,7 +50,11 @@ def resolve(app: AppContext, /, conflict_id: int, keep: str) -> None:
     db.require_current(engine)
     side: Side = "moco" if keep == "moco" else "clockodo"
     try:
-        with db.transaction(db.session_factory(engine)) as session:
+        # Under the writer lock: a run in flight could otherwise undo the decision.
+        with (
+            HeldLock(writer_lock(engine), wait=60),
+            db.transaction(db.session_factory(engine)) as session,
+        ):
             outcome = settle.resolve(session, conflict_id, side)
     except settle.ConflictNotFound as exc:
         click.echo(f"syncd: {exc}", err=True)

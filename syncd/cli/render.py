@@ -171,5 +171,5 @@ def run_summary(report: RunReport) -> str:
     if report.error:
         lines.append(f"  error: {report.error}")
     requests = ", ".join(f"{k} {v}" for k, v in sorted(report.requests.items()))
-    lines.append(f"  requests: {requests or 'none'}")
+    lines.append(f"  requests: {requests or 'none'} (MOCO read: {report.moco_read})")
     return "\n".join(lines)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 from dataclasses import replace
+from types import FrameType
 from typing import Any
 
 import click
@@ -63,10 +65,23 @@ def _options(dry_run: bool, mode: str, **given: Any) -> RunOptions:
 
 
 def _run(app: AppContext, options: RunOptions) -> RunReport:
+    """Run once; SIGTERM or Ctrl-C finishes the write in flight and records the run
+    (the remaining writes are reported as not run); a second signal acts as usual."""
     engine = Engine(app.settings())
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def stop(signum: int, _: FrameType | None) -> None:
+        engine.stop.set()
+        received = signal.Signals(signum)
+        signal.signal(received, previous[received])
+
+    for sig in previous:
+        signal.signal(sig, stop)
     try:
         return engine.run(options)
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         engine.close()
 
 

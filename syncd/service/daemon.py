@@ -295,7 +295,9 @@ class Daemon:
             self._db_trouble = True
 
     def _activate(self) -> None:
-        self.stop.clear()
+        # A fresh event per activation: a run left over from before a lost lock keeps
+        # its own (set) event and stops, instead of writing on with a stale plan.
+        self.stop = threading.Event()
         self.state = State.ACTIVE
         self._standby_told = False
         self.metrics.active.set(1)
@@ -364,7 +366,7 @@ class Daemon:
             with structlog.contextvars.bound_contextvars(mode=mode):
                 try:
                     options = RunOptions(mode=mode, incremental=mode == INCREMENTAL)
-                    report = engine.run(options, held_lock=self.lock)
+                    report = engine.run(options, held_lock=self.lock, stop=self.stop)
                 except Exception as exc:  # the daemon outlives every failed run
                     logger.error(
                         "run failed",

@@ -32,11 +32,13 @@ from syncd.exitcodes import ExitCode
 from syncd.service.executor import execute
 from syncd.service.ledger import Ledger
 from syncd.service.masterdata import build_mappings, read_accounts
-from syncd.service.outcomes import Fatal, Results, Status
+from syncd.service.outcomes import Fatal, Results, Status, WriterLockLost
 from syncd.service.recovery import Recovered, Recovery
 from syncd.service.snapshots import (
     SideRead,
     Window,
+    find_clockodo_partners,
+    find_moco_partners,
     read_clockodo,
     read_moco,
     read_moco_changes,
@@ -86,7 +88,7 @@ class RunReport:
     def exit_code(self) -> ExitCode:
         if self.result == "refused":
             return ExitCode.REFUSED
-        if self.result in ("failed", "partial"):
+        if self.result in ("failed", "partial", "stopped"):  # stopped: work remains
             return ExitCode.FAILED
         return ExitCode.OK
 
@@ -139,6 +141,18 @@ def _skip_counts(plan: p.Plan) -> dict[str, int]:
     return {f"{side}:{reason}": n for (side, reason), n in sorted(plan.skip_counts().items())}
 
 
+def _inside(window: Window, covered: tuple[date, date]) -> bool:
+    """Whether the store's copy covers the whole window (a new day may have begun)."""
+    return covered[0] <= window.first and window.last <= covered[1]
+
+
+def settle_time(settings: Settings) -> timedelta:
+    """How long a create may still land at a vendor after its sender went away: the
+    longest answer syncd waits for, twice. Younger unfound creates stay pending."""
+    longest = max(settings.moco.read_timeout, settings.clockodo.read_timeout)
+    return timedelta(seconds=2 * longest)
+
+
 def default_window(settings: Settings, options: RunOptions, today: date | None = None) -> Window:
     """`window_days` back from today (configured zone) up to tomorrow, so that users
     in zones ahead of it are covered; `--since/--until` narrow it."""
@@ -154,7 +168,11 @@ class Clients:
     clockodo: ClockodoClient
 
 
-def build_clients(settings: Settings, on_request: Callable[[RequestEvent], None]) -> Clients:
+def build_clients(
+    settings: Settings,
+    on_request: Callable[[RequestEvent], None],
+    before_write: Callable[[], None] | None = None,
+) -> Clients:
     moco, clockodo = settings.moco, settings.clockodo
     minute = clockodo.rate_limit
     moco_client = MocoClient(
@@ -163,6 +181,7 @@ def build_clients(settings: Settings, on_request: Callable[[RequestEvent], None]
         timeout=httpx.Timeout(moco.read_timeout, connect=moco.connect_timeout),
         retry=RetryPolicy(attempts=moco.retries + 1, initial_wait=moco.retry_wait),
         on_request=on_request,
+        before_write=before_write,
         windows=(RateWindow(moco.rate_limit, 120.0),),
     )
     clockodo_client = ClockodoClient(
@@ -173,6 +192,7 @@ def build_clients(settings: Settings, on_request: Callable[[RequestEvent], None]
         timeout=httpx.Timeout(clockodo.read_timeout, connect=clockodo.connect_timeout),
         retry=RetryPolicy(attempts=clockodo.retries + 1, initial_wait=clockodo.retry_wait),
         on_request=on_request,
+        before_write=before_write,
         # The 15-minute and hourly limits scale with the per-minute one (900/2250/4500).
         windows=(
             RateWindow(minute, 60.0),
@@ -199,13 +219,21 @@ class Engine:
         self.stop = stop or threading.Event()
         self.on_request = on_request
         self._lock: WriterLock = NoLock()  # the lock of the run under way
+        self._stop = self.stop  # the stop event of the run under way
         self.engine = db.make_engine(settings.database.url)
         self.sessions = db.session_factory(self.engine)
         self.logger = log.get_logger("syncd.engine")
 
-    def run(self, options: RunOptions, held_lock: WriterLock | None = None) -> RunReport:
+    def run(
+        self,
+        options: RunOptions,
+        held_lock: WriterLock | None = None,
+        stop: threading.Event | None = None,
+    ) -> RunReport:
         """One run under the writer lock: taken here, or `held_lock`, which the caller
-        (the daemon, holding it for its whole life) already holds and keeps."""
+        (the daemon, holding it for its whole life) already holds and keeps. `stop`
+        (default: the engine's) ends the run after its current write."""
+        self._stop = stop or self.stop
         with log.bound_run() as run_id:
             report = RunReport(run_id, default_window(self.settings, options))
             if options.migrate:
@@ -230,17 +258,24 @@ class Engine:
             self._sync(options, report)
         except Fatal as exc:
             report.result, report.error = "failed", str(exc)
-        except Exception as exc:  # recorded, then re-raised for the caller's exit code
+        except BaseException as exc:  # recorded, then re-raised for the caller's exit code
             report.result, report.error = "failed", log.redact(f"{type(exc).__name__}: {exc}")
-            self._finish(report)
+            self._finish(report, best_effort=True)
             raise
         self._finish(report)
 
-    def _finish(self, report: RunReport) -> None:
-        with db.transaction(self.sessions) as session:
-            journal.finish_run(
-                session, report.run_id, report.result, report.counts(), error=report.error
-            )
+    def _finish(self, report: RunReport, *, best_effort: bool = False) -> None:
+        """Record the run. After a failure, a store that is gone too must not hide the
+        original error (the run then stays "running" in the history)."""
+        try:
+            with db.transaction(self.sessions) as session:
+                journal.finish_run(
+                    session, report.run_id, report.result, report.counts(), error=report.error
+                )
+        except Exception:
+            if not best_effort:
+                raise
+            self.logger.warning("could not record the failed run", run_id=report.run_id)
 
     def _sync(self, options: RunOptions, report: RunReport) -> None:
         def count(event: RequestEvent) -> None:
@@ -249,10 +284,11 @@ class Engine:
             if self.on_request is not None:
                 self.on_request(event)
 
-        clients = build_clients(self.settings, count)
+        clients = build_clients(self.settings, count, before_write=self._guard_write)
         with clients.moco, clients.clockodo:
             ledger = Ledger(self.sessions, report.run_id)
-            report.recovered = Recovery(ledger, clients.moco, clients.clockodo).run()
+            recovery = Recovery(ledger, clients.moco, clients.clockodo, settle_time(self.settings))
+            report.recovered = recovery.run()
             accounts = read_accounts(clients.moco, clients.clockodo)
             report.user_names = {
                 user.id: f"{user.firstname} {user.lastname}"
@@ -301,6 +337,17 @@ class Engine:
                 clockodo_read.snapshot.items.keys(),
             )
             held = repo.load_held(session)
+        # Links found through an item that moved into the window: their partner may
+        # still be outside it, and must be read too, or the link would wait forever.
+        known = {link.id for link in in_window}
+        found = [link for link in links if link.id not in known]
+        if found:
+            moco_read = find_moco_partners(
+                clients.moco, moco_read, (link.moco_id for link in found)
+            )
+            clockodo_read = find_clockodo_partners(
+                clients.clockodo, clockodo_read, (link.clockodo_id for link in found)
+            )
         sync = self.settings.sync
         policy = core.Policy(
             window=window.dates,
@@ -330,14 +377,29 @@ class Engine:
         options: RunOptions,
         report: RunReport,
     ) -> SideRead[core.MocoBooking]:
-        """Incremental when asked and possible (2 requests instead of one per 100
-        activities of the window), else a full read that refreshes the store's copy."""
+        """Incremental when asked and safe (2 requests instead of one per 100 activities
+        of the window), else a full read, which refreshes the store's copy.
+
+        Only a real run over the configured window moves the watermark and the copy:
+        a narrowed window (--since/--until) or a dry run must not make later
+        incremental runs skip changes they never saw.
+        """
+        whole = options.since is None and options.until is None and not options.dry_run
         with db.transaction(self.sessions) as session:
             mark = journal.get_watermark(session, seen.WATERMARK)
+            covered = seen.covered(session)
         started = datetime.now(UTC)
-        # A window that fits one page is read whole in one request: cheaper than
-        # the two an incremental read needs (the changes, and MOCO's count).
-        if options.incremental and mark is not None and len(self._in_store(window)) > MOCO_PAGE:
+        # A window that fits one page is read whole in one request: cheaper than the
+        # two an incremental read needs (the changes, and MOCO's count).
+        incremental = (
+            options.incremental
+            and whole
+            and mark is not None
+            and covered is not None
+            and _inside(window, covered)
+            and len(self._in_store(window)) > MOCO_PAGE
+        )
+        if incremental and mark is not None:
             changes = read_moco_changes(
                 client,
                 window,
@@ -350,10 +412,9 @@ class Engine:
                 report.moco_read = "incremental"
                 return changes
         full = read_moco(client, window, links)
-        if full.snapshot.complete:
-            in_window = [
-                b for b in full.snapshot.items.values() if window.first <= b.date <= window.last
-            ]
+        if full.snapshot.complete and whole:
+            items = full.snapshot.items.values()
+            in_window = [b for b in items if window.first <= b.date <= window.last]
             with db.transaction(self.sessions) as session:
                 seen.replace_window(session, window.dates, in_window)
             self._advance(started)
@@ -383,6 +444,7 @@ class Engine:
         ],
         report: RunReport,
     ) -> None:
+        unresolved = report.recovered.unresolved
         context = WriteContext(
             Ledger(self.sessions, report.run_id),
             mappings,
@@ -390,6 +452,11 @@ class Engine:
             self._stopping,
             moco_items=snapshots[0].items,
             clockodo_items=snapshots[1].items,
+            no_creates=(
+                f"{unresolved} earlier create(s) not resolved yet: no creates this run"
+                if unresolved
+                else None
+            ),
         )
         moco = MocoWriter(clients.moco, context)
         execute(plan, context, moco, ClockodoWriter(clients.clockodo, context))
@@ -397,17 +464,22 @@ class Engine:
         if not self._lock.is_alive():
             report.result = "failed"
             report.error = f"lost {self._lock.describe()} mid-run (database connection dropped)"
-        elif self.stop.is_set() and statuses[Status.NOT_RUN]:
+        elif self._stop.is_set() and statuses[Status.NOT_RUN]:
             report.result = "stopped"
         elif report.results.failures or report.read_problems:
             report.result = "partial"
         else:
             report.result = "ok"
 
+    def _guard_write(self) -> None:
+        """Right before any write is sent (also after throttle waits and back-offs)."""
+        if not self._lock.is_alive():
+            raise WriterLockLost(f"lost {self._lock.describe()}; the write was not sent")
+
     def _stopping(self) -> bool:
         """Stop writing when asked to, or when the writer lock was lost: another
         syncd may hold it by now, and two writers could duplicate bookings."""
-        return self.stop.is_set() or not self._lock.is_alive()
+        return self._stop.is_set() or not self._lock.is_alive()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -49,19 +49,36 @@ def execute(
             break
         moco.update(update)
     clockodo.update(_of(actions, p.UpdateClockodo))
-    moco.disregard(_of(actions, p.DisregardInMoco))
-    moco.create(_of(actions, p.CreateInMoco))
-    for create in _of(actions, p.CreateInClockodo):
-        if context.stopping():
-            break
-        clockodo.create(create)
-    _mark_not_run(plan, results)
+    moco.disregard(_billable_after_updates(_of(actions, p.DisregardInMoco), results))
+    if context.no_creates is None:
+        moco.create(_of(actions, p.CreateInMoco))
+        for create in _of(actions, p.CreateInClockodo):
+            if context.stopping():
+                break
+            clockodo.create(create)
+    _mark_not_run(plan, results, context.no_creates)
     return results
 
 
-def _mark_not_run(plan: p.Plan, results: Results) -> None:
-    """Writes never attempted (stopped by a signal) are reported, not silently lost."""
+def _billable_after_updates(
+    disregards: list[p.DisregardInMoco], results: Results
+) -> list[p.DisregardInMoco]:
+    """Billing follows the corrections it belongs to: when a MOCO update of the same
+    booking did not go through, billing it now would invoice the uncorrected hours."""
+    failed = {
+        r.action.moco_id
+        for r in results.items
+        if isinstance(r.action, p.UpdateMoco) and r.status != Status.DONE
+    }
+    for action in disregards:
+        if action.moco_id in failed:
+            results.add(action, Status.NOT_RUN, "its correction failed; billed once it is done")
+    return [action for action in disregards if action.moco_id not in failed]
+
+
+def _mark_not_run(plan: p.Plan, results: Results, reason: str | None) -> None:
+    """Writes never attempted (stopped, or creates held back) are reported, not lost."""
     attempted = {id(result.action) for result in results.items}
     for action in plan.writes:
         if id(action) not in attempted:
-            results.add(action, Status.NOT_RUN, "stopped before this write")
+            results.add(action, Status.NOT_RUN, reason or "stopped before this write")

@@ -68,7 +68,7 @@ class Ledger:
         source_id = moco_id if origin == "moco" else clockodo_id
         target_id = clockodo_id if origin == "moco" else moco_id
         with transaction(self.sessions) as session:
-            if replaces_link is not None:
+            if replaces_link is not None and repo.link_exists(session, replaces_link):
                 repo.record_base(
                     session,
                     replaces_link,

@@ -31,6 +31,10 @@ class Fatal(Exception):
     """A failure that concerns the whole run (bad credentials, retired API)."""
 
 
+class WriterLockLost(Fatal):
+    """The writer lock went away: another syncd may write now, so this one must not."""
+
+
 def classify(exc: errors.ApiError) -> Status:
     match exc:
         case errors.OutcomeUnknown():

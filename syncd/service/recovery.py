@@ -10,11 +10,12 @@ pending delete is done when the item answers 404.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syncd import log
 from syncd.adapters import errors
 from syncd.adapters.clockodo.client import ClockodoClient
 from syncd.adapters.listing import IncompleteRead
@@ -27,6 +28,8 @@ from syncd.service.write_moco import stamp as moco_stamp
 from syncd.store import journal, repo
 from syncd.store import models as rows
 from syncd.store.db import transaction
+
+logger = log.get_logger("syncd.recovery")
 
 
 @dataclass
@@ -41,22 +44,43 @@ class Recovered:
 
 
 class Recovery:
-    def __init__(self, ledger: Ledger, moco: MocoClient, clockodo: ClockodoClient) -> None:
+    """Resolves pending intents. Creates not found yet are abandoned only once they
+    are older than `settle`: a request sent just before its sender died may still be
+    landing at the vendor. Unresolved intents stay pending; while any exists, the
+    engine creates nothing (an unlinked booking could be that create's result)."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        moco: MocoClient,
+        clockodo: ClockodoClient,
+        settle: timedelta = timedelta(0),
+    ) -> None:
         self.ledger, self.sessions = ledger, ledger.sessions
         self.moco, self.clockodo = moco, clockodo
+        self.settle = settle
         self.outcome = Recovered()
 
     def run(self) -> Recovered:
         with transaction(self.sessions) as session:
-            pending = [(i.id, i.kind, dict(i.payload)) for i in journal.pending_intents(session)]
-        for intent_id, kind, payload in pending:
+            pending = [
+                (i.id, i.kind, dict(i.payload), i.created_at)
+                for i in journal.pending_intents(session)
+            ]
+        for intent_id, kind, payload, created_at in pending:
             try:
-                self._resolve(intent_id, kind, payload)
+                self._resolve(intent_id, kind, payload, created_at)
             except (errors.ApiError, IncompleteRead):
-                self.outcome.unresolved += 1  # stays pending; blocks nothing, retried next start
+                self.outcome.unresolved += 1  # the look-up failed: retried next start
+            except Exception:  # one broken intent must not stop the others or the run
+                logger.exception("could not resolve a write intent", intent=intent_id)
+                self.outcome.unresolved += 1
         return self.outcome
 
-    def _resolve(self, intent_id: int, kind: str, payload: dict[str, object]) -> None:
+    def _resolve(
+        self, intent_id: int, kind: str, payload: dict[str, object], created_at: datetime
+    ) -> None:
+        self._young = _aware(created_at) > datetime.now(UTC) - self.settle
         if kind == "create_moco":
             self._create_moco(intent_id, payload)
         elif kind == "create_clockodo":
@@ -71,7 +95,7 @@ class Recovery:
         found = self.moco.list_activities(date_from=None, date_to=None, remote_ids=[remote_id])
         matches = [a for a in found.require_complete() if a.remote_id == remote_id]
         if not matches:
-            self._close(intent_id, "abandoned")
+            self._not_found(intent_id)
             return
         activity = matches[0]
         self._adopt(
@@ -95,7 +119,7 @@ class Recovery:
         with transaction(self.sessions) as session:
             free = [e for e in matches if not _entry_linked(session, e.id)]
         if not free:
-            self._close(intent_id, "abandoned")
+            self._not_found(intent_id)
             return
         entry = free[0]
         self._adopt(
@@ -148,10 +172,22 @@ class Recovery:
             return
         self._close(intent_id, "abandoned")  # still there: the delete did not happen
 
+    def _not_found(self, intent_id: int) -> None:
+        """The create is not at the vendor: it never happened, or it is still landing."""
+        if self._young:
+            self.outcome.unresolved += 1
+        else:
+            self._close(intent_id, "abandoned")
+
     def _close(self, intent_id: int, state: str) -> None:
         with transaction(self.sessions) as session:
             journal.finish_intent(session, intent_id, state=state)
         self.outcome.abandoned += 1
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives timestamps back without their zone; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _entry_linked(session: Session, entry_id: int) -> bool:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from syncd.adapters.clockodo.client import ClockodoClient
 from syncd.adapters.clockodo.models import Entry
 from syncd.adapters.errors import ApiError, NotFound
-from syncd.adapters.listing import Invalid, ListResult
+from syncd.adapters.listing import Invalid
 from syncd.adapters.moco.client import MocoClient
 from syncd.adapters.moco.models import Activity
 from syncd.core import model as core
@@ -109,10 +109,19 @@ def read_moco(
     items: dict[int, core.MocoBooking] = {}
     for activity in listing.items:
         _add_activity(items, invalid, activity)
-    missing = _missing([link.moco_id for link in links], items, invalid)
+    read = _side_read(items, invalid, set(), listing.complete, listing.problem, lookups=0)
+    return find_moco_partners(client, read, [link.moco_id for link in links])
+
+
+def find_moco_partners(
+    client: MocoClient, read: SideRead[core.MocoBooking], linked: Iterable[int]
+) -> SideRead[core.MocoBooking]:
+    """Fetch linked activities the window read did not hold (moved away, or deleted)."""
+    items, invalid = dict(read.snapshot.items), list(read.invalid)
     gone: set[int] = set()
-    lookups = 0
-    if listing.complete and missing:
+    missing = _missing(linked, items, invalid) - read.snapshot.proven_gone
+    lookups = read.lookups
+    if read.snapshot.complete and missing:
         # One request finds every linked activity that merely moved out of the window.
         moved = client.list_activities(date_from=None, date_to=None, ids=sorted(missing))
         lookups += 1
@@ -122,7 +131,8 @@ def read_moco(
             unseen = missing - items.keys() - _invalid_ids(invalid)
             gone, asked = _prove_gone(unseen, client.get_activity, items, invalid, _add_activity)
             lookups += asked
-    return _side_read(items, invalid, gone, listing, lookups)
+    gone |= read.snapshot.proven_gone
+    return _side_read(items, invalid, gone, read.snapshot.complete, read.problem, lookups=lookups)
 
 
 def read_moco_changes(
@@ -183,28 +193,41 @@ def read_clockodo(
     items: dict[int, core.ClockodoBooking] = {}
     for entry in listing.items:
         _add_entry(items, invalid, entry)
-    missing = _missing([link.clockodo_id for link in links], items, invalid)
+    read = _side_read(items, invalid, set(), listing.complete, listing.problem, lookups=0)
+    return find_clockodo_partners(client, read, [link.clockodo_id for link in links])
+
+
+def find_clockodo_partners(
+    client: ClockodoClient, read: SideRead[core.ClockodoBooking], linked: Iterable[int]
+) -> SideRead[core.ClockodoBooking]:
+    """Fetch linked entries the window read did not hold (moved away, or deleted)."""
+    items, invalid = dict(read.snapshot.items), list(read.invalid)
     gone: set[int] = set()
-    lookups = 0
-    if listing.complete and missing:
-        gone, lookups = _prove_gone(missing, client.get_entry, items, invalid, _add_entry)
-    return _side_read(items, invalid, gone, listing, lookups)
+    missing = _missing(linked, items, invalid) - read.snapshot.proven_gone
+    lookups = read.lookups
+    if read.snapshot.complete and missing:
+        gone, asked = _prove_gone(missing, client.get_entry, items, invalid, _add_entry)
+        lookups += asked
+    gone |= read.snapshot.proven_gone
+    return _side_read(items, invalid, gone, read.snapshot.complete, read.problem, lookups=lookups)
 
 
 def _side_read(
     items: dict[int, Booking],
     invalid: list[Invalid],
     gone: set[int],
-    listing: ListResult[Any],
+    complete: bool,
+    problem: str | None,
+    *,
     lookups: int,
 ) -> SideRead[Booking]:
     snapshot = core.SideSnapshot(
         items=items,
-        complete=listing.complete,
+        complete=complete,
         invalid_ids=frozenset(_invalid_ids(invalid)),
         proven_gone=frozenset(gone),
     )
-    return SideRead(snapshot, tuple(invalid), listing.problem, lookups)
+    return SideRead(snapshot, tuple(invalid), problem, lookups)
 
 
 def _missing(

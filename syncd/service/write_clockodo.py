@@ -245,7 +245,10 @@ class ClockodoWriter:
                 self.ledger.agreed(
                     action.link_id, action.moco_id, action.expected, source=action.source
                 )
-            self.results.add(action, Status.DONE, "billed in a group")
+                self.results.add(action, Status.DONE, "billed in a group")
+            else:  # which ones changed is unknown: the next run reads and sees
+                detail = f"clockodo billed {edited} of {len(group)} entries of the group"
+                self.results.add(action, Status.UNKNOWN, detail)
         return True
 
     def _predicted(self, since: datetime, until: datetime, filters: Mapping[str, int]) -> set[int]:

@@ -219,7 +219,7 @@ class MocoWriter:
                     self.results.add(action, Status.NOT_RUN)
                 continue
             try:
-                self.client.disregard(
+                answered = self.client.disregard(
                     [a.moco_id for a in group],
                     reason=disregard.reason,
                     company_id=disregard.company_id,
@@ -229,7 +229,14 @@ class MocoWriter:
                 for action in group:
                     self.context.refused(action, exc)
                 continue
-            self._reread_billed(group)
+            taken = [a for a in group if a.moco_id in answered]
+            for action in group:
+                if action.moco_id not in answered:
+                    # Not sent again every run: held until the clockodo entry changes.
+                    reason = "MOCO did not disregard it (not among the ids it answered)"
+                    self.ledger.held(action.source, None, reason)
+                    self.results.add(action, Status.HELD, reason)
+            self._reread_billed(taken)
 
     def disregard_created(self, created: Sequence[p.CreateInMoco]) -> None:
         """Bill activities just created from billed clockodo entries."""

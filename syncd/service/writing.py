@@ -36,6 +36,7 @@ class WriteContext:
     stopping: Callable[[], bool]
     moco_items: Mapping[int, core.MocoBooking] = field(default_factory=dict)
     clockodo_items: Mapping[int, core.ClockodoBooking] = field(default_factory=dict)
+    no_creates: str | None = None  # why creates must wait this run (None: they may go)
 
     def versions(
         self, moco_id: int, clockodo_id: int

@@ -213,6 +213,10 @@ def add_link(
     return link
 
 
+def link_exists(session: Session, link_id: int) -> bool:
+    return session.get(rows.Link, link_id) is not None
+
+
 def get_link(session: Session, link_id: int) -> rows.Link:
     link = session.get(rows.Link, link_id)
     if link is None:

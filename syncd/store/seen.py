@@ -10,9 +10,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from syncd.core import model as core
+from syncd.store import journal
 from syncd.store import models as rows
 
 WATERMARK = "moco_updated_after"
+COVERED = "moco_seen_window"  # "first..last": the dates the copy holds completely
 
 
 def _to_json(booking: core.MocoBooking) -> dict[str, Any]:
@@ -46,6 +48,18 @@ def replace_window(
     """After a complete read: the window holds exactly `bookings` now."""
     session.execute(delete(rows.MocoSeen).where(rows.MocoSeen.date.between(*window)))
     merge(session, bookings)
+    # Only this window is known completely now; an older, wider coverage is not.
+    session.execute(delete(rows.MocoSeen).where(~rows.MocoSeen.date.between(*window)))
+    journal.set_watermark(session, COVERED, f"{window[0].isoformat()}..{window[1].isoformat()}")
+
+
+def covered(session: Session) -> tuple[date, date] | None:
+    """The dates the copy holds completely (as of the last full read), if any."""
+    value = journal.get_watermark(session, COVERED)
+    if value is None:
+        return None
+    first, _, last = value.partition("..")
+    return date.fromisoformat(first), date.fromisoformat(last)
 
 
 def merge(session: Session, bookings: Iterable[core.MocoBooking]) -> None:

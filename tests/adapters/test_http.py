@@ -350,3 +350,29 @@ def test_path_values_cannot_leave_their_segment(make: Callable[..., ApiTransport
     script = Script(ok({}))
     make(script).request("GET", "/activities/{id}", path_params={"id": "../session"})
     assert script.requests[0].url.raw_path == b"/api/v1/activities/..%2Fsession"
+
+
+def test_before_write_guards_every_write_attempt_and_no_read(
+    make: Callable[..., ApiTransport],
+) -> None:
+    class Stop(Exception):
+        pass
+
+    allowed = [True, False]  # the second write attempt finds the guard closed
+
+    def guard() -> None:
+        if not allowed.pop(0):
+            raise Stop
+
+    script = Script(
+        httpx.Response(200, json=[]),
+        httpx.Response(503, json={"message": "busy"}),
+        httpx.Response(200, json={"id": 1}),
+    )
+    transport = make(script, before_write=guard)
+    transport.request("GET", "/activities")  # reads are never guarded
+    with pytest.raises(Stop):
+        # attempt 1 is sent (503, retried), attempt 2 is stopped before sending
+        transport.request("PUT", "/activities/{id}", path_params={"id": 1}, json={})
+    assert [r.method for r in script.requests] == ["GET", "PUT"]
+    assert allowed == [], "the guard ran before each write attempt"

@@ -3,12 +3,17 @@ over whenever the store's copy of the window cannot be trusted."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from syncd import config
+from syncd.service import engine as engine_module
+from syncd.service.engine import Engine, RunOptions, RunReport
+from syncd.store import db, journal, seen
 from tests.e2e.harness import World, agency_world, links, unbilled_links
 
 MOCO_LIST = "GET /api/v1/activities"
@@ -16,25 +21,36 @@ MOCO_LIST = "GET /api/v1/activities"
 
 @pytest.fixture
 def world(tmp_path: Path, db_url: str) -> Iterator[World]:
-    """More than one page of MOCO activities (below that, a full read is one request)."""
+    """More than one page of MOCO activities (below that, a full read is one request),
+    synced twice, so that the store's copy holds the window as it is now."""
     with agency_world(tmp_path, db_url, days=10, per_day=4) as synced:
-        synced.run_once()  # a full read fills the store's copy and sets the watermark
+        synced.run_once()
+        synced.run_once()  # the first run's creates are in this full read
         assert len(synced.activities()) > 100
         synced.reset_stats()
         yield synced
 
 
-def test_an_edit_arrives_with_two_moco_reads(world: World, db_url: str) -> None:
+def test_an_edit_arrives_with_two_moco_reads(
+    world: World, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without the 10-minute lookback (it would return the fixture's own recent
+    # writes as changes too), one edit is one changed activity.
+    monkeypatch.setattr(engine_module, "LOOKBACK", timedelta(0))
+    assert run(world).result == "ok"  # a full read: the watermark is now
+    time.sleep(1.1)  # MOCO's stamps have whole seconds
     moco_id, clockodo_id = unbilled_links(world, db_url)[0]
     world.edit_activity(moco_id, description="nur die Änderung gelesen")
-    done = world.run_once("--incremental")
-    assert world.entry(clockodo_id)["text"] == "nur die Änderung gelesen"
-    # The changes since the last run, and the count of the window: no page walk;
-    # with users and projects, four MOCO reads in all.
-    assert world.moco.sim.stats[MOCO_LIST] == 2
-    assert "moco_read 4" in done.stdout
     world.reset_stats()
-    world.run_once("--incremental")
+    report = run(world, incremental=True, mode="daemon-incr")
+    assert report.moco_read == "incremental"
+    assert world.entry(clockodo_id)["text"] == "nur die Änderung gelesen"
+    # The changes since the last run (one page) and the count of the window,
+    # where a full read of this window takes two pages.
+    assert world.moco.sim.stats[MOCO_LIST] == 2
+    world.reset_stats()
+    again = world.run_once("--incremental")  # the command line does the same
+    assert "(MOCO read: incremental)" in again.stdout
     assert world.writes() == 0
 
 
@@ -44,9 +60,9 @@ def test_a_deletion_makes_the_counts_differ_and_a_full_read_proves_it(
     moco_id, clockodo_id = unbilled_links(world, db_url)[0]
     user = world.activity(moco_id)["user"]["id"]
     world.moco_api("DELETE", f"/activities/{moco_id}", headers={"X-IMPERSONATE-USER-ID": str(user)})
-    world.run_once("--incremental")
+    done = world.run_once("--incremental")
+    assert "(MOCO read: full)" in done.stdout  # the counts differed
     assert clockodo_id not in {e["id"] for e in world.entries()}
-    assert world.moco.sim.stats[MOCO_LIST] > 2  # fell back to reading the window
 
 
 def test_a_booking_moved_out_of_the_window_is_followed(world: World, db_url: str) -> None:
@@ -60,12 +76,9 @@ def test_a_booking_moved_out_of_the_window_is_followed(world: World, db_url: str
 
 def test_without_a_watermark_an_incremental_run_reads_fully(tmp_path: Path, db_url: str) -> None:
     with agency_world(tmp_path, db_url, days=10, per_day=4) as fresh:
-        fresh.run_once("--incremental")
+        first = fresh.run_once("--incremental")
+        assert "(MOCO read: full)" in first.stdout
         assert links(db_url), "the first run synced everything"
-        fresh.reset_stats()
-        fresh.run_once("--incremental")
-        assert fresh.writes() == 0
-        assert fresh.moco.sim.stats[MOCO_LIST] == 2  # now incremental
 
 
 def test_a_small_window_is_read_whole_in_one_request(tmp_path: Path, db_url: str) -> None:
@@ -73,5 +86,47 @@ def test_a_small_window_is_read_whole_in_one_request(tmp_path: Path, db_url: str
         small.run_once()
         assert len(small.activities()) <= 100
         small.reset_stats()
-        small.run_once("--incremental")
+        done = small.run_once("--incremental")
+        assert "(MOCO read: full)" in done.stdout
         assert small.moco.sim.stats[MOCO_LIST] == 1
+
+
+def run(world: World, **options: object) -> RunReport:
+    engine = Engine(config.load(world.config, {}))
+    try:
+        return engine.run(RunOptions(**options))  # type: ignore[arg-type]
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize("between", ["plan", "narrow"])
+def test_dry_and_narrow_runs_do_not_move_the_watermark(
+    world: World, db_url: str, monkeypatch: pytest.MonkeyPatch, between: str
+) -> None:
+    monkeypatch.setattr(engine_module, "LOOKBACK", timedelta(0))  # no 10-minute wait
+    moco_id, clockodo_id = unbilled_links(world, db_url)[0]
+    assert run(world).result == "ok"  # the watermark is now
+    time.sleep(1.1)  # MOCO's stamps have whole seconds
+    world.edit_activity(moco_id, description="muss ankommen")
+    time.sleep(1.1)
+    today = date.today()
+    if between == "plan":
+        assert run(world, dry_run=True, mode="plan").result == "planned"
+    else:
+        assert run(world, since=today, until=today).result == "ok"
+    report = run(world, incremental=True, mode="daemon-incr")
+    assert report.moco_read == "incremental"
+    assert world.entry(clockodo_id)["text"] == "muss ankommen"
+
+
+def test_a_window_beyond_the_stored_copy_is_read_fully(world: World, db_url: str) -> None:
+    assert run(world, incremental=True, mode="daemon-incr").moco_read == "incremental"
+    # As after midnight: the copy ends a day before the window does.
+    engine = db.make_engine(db_url)
+    with db.transaction(db.session_factory(engine)) as session:
+        first, last = seen.covered(session) or (date.today(), date.today())
+        value = f"{first.isoformat()}..{(last - timedelta(days=1)).isoformat()}"
+        journal.set_watermark(session, seen.COVERED, value)
+    engine.dispose()
+    assert run(world, incremental=True, mode="daemon-incr").moco_read == "full"
+    assert run(world, incremental=True, mode="daemon-incr").moco_read == "incremental"

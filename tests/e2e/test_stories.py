@@ -330,3 +330,28 @@ def test_plan_shows_what_a_run_would_do_and_writes_nothing(tmp_path: Path, db_ur
         after = world.syncd("plan", "--detailed-exitcode")
         assert after.returncode == 0
         assert "Plan: 0 to create, 0 to update, 0 to delete, 0 conflicts." in after.stdout
+
+
+def test_a_booking_moved_out_of_the_window_and_back_is_followed_both_ways(
+    world: World, db_url: str
+) -> None:
+    moco_id, clockodo_id = unbilled_links(world, db_url)[0]
+    entry = world.entry(clockodo_id)
+    start, length = parse(entry["time_since"]), timedelta(seconds=entry["duration"])
+
+    def move_entry(to: datetime) -> None:
+        world.edit_entry(
+            clockodo_id,
+            time_since=to.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            time_until=(to + length).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+
+    move_entry(start - timedelta(days=60))  # out of the 30-day window
+    world.run_once()
+    assert world.activity(moco_id)["date"] == entry_date(world.entry(clockodo_id))
+    move_entry(start)  # and back: its MOCO partner is now the one outside the window
+    world.run_once()
+    assert world.activity(moco_id)["date"] == entry_date(world.entry(clockodo_id))
+    world.reset_stats()
+    world.run_once()
+    assert world.writes() == 0

@@ -107,6 +107,7 @@ class ClockodoClient:
         retry: RetryPolicy | None = None,
         on_request: Callable[[RequestEvent], None] | None = None,
         transport: httpx.BaseTransport | None = None,
+        before_write: Callable[[], None] | None = None,
         windows: Sequence[Window] = CLOCKODO_WINDOWS,
         page_size: int = MAX_PAGE_SIZE,
     ) -> None:
@@ -133,6 +134,7 @@ class ClockodoClient:
             retry=retry or RetryPolicy(),
             on_request=on_request,
             transport=transport,
+            before_write=before_write,
             secrets=[api_key],
             locked=_clockodo_locked,
         )

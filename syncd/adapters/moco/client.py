@@ -87,6 +87,7 @@ class MocoClient:
         retry: RetryPolicy | None = None,
         on_request: Callable[[RequestEvent], None] | None = None,
         transport: httpx.BaseTransport | None = None,
+        before_write: Callable[[], None] | None = None,
         windows: Sequence[Window] = MOCO_WINDOWS,
     ) -> None:
         if not api_key:
@@ -101,6 +102,7 @@ class MocoClient:
             retry=retry or RetryPolicy(),
             on_request=on_request,
             transport=transport,
+            before_write=before_write,
             secrets=[api_key],
             locked=_moco_locked,
         )
