@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
@@ -396,3 +396,22 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 def _retry_after(response: httpx.Response) -> float | None:
     return retry_after_seconds(response.headers.get("Retry-After"))
+
+
+class VendorClient:
+    """What both vendor clients share: one transport, closed with the client."""
+
+    base_url: str
+    _http: ApiTransport
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_url!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -30,7 +30,7 @@ from syncd.adapters.clockodo.models import (
 )
 from syncd.adapters.errors import ApiError, MalformedResponse, OutcomeUnknown, error_types
 from syncd.adapters.fields import utc_z
-from syncd.adapters.http import ApiTransport, Reply, RequestEvent, RetryPolicy
+from syncd.adapters.http import ApiTransport, Reply, RequestEvent, RetryPolicy, VendorClient
 from syncd.adapters.listing import Collector, Invalid, ListResult, parse_item
 from syncd.adapters.throttle import CLOCKODO_WINDOWS, Throttle, Window, shared_throttle
 
@@ -92,7 +92,7 @@ class GroupEditHandshake:
         return self._confirm()
 
 
-class ClockodoClient:
+class ClockodoClient(VendorClient):
     """Talks to clockodo as one API user (thread-safe)."""
 
     def __init__(
@@ -138,18 +138,6 @@ class ClockodoClient:
             secrets=[api_key],
             locked=_clockodo_locked,
         )
-
-    def __repr__(self) -> str:
-        return f"ClockodoClient({self.base_url!r})"
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> ClockodoClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- entries ------------------------------------------------------------------
     def list_entries(

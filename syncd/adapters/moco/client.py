@@ -18,7 +18,14 @@ from pydantic import BaseModel
 
 from syncd.adapters.errors import ApiError, MalformedResponse, OutcomeUnknown
 from syncd.adapters.fields import utc_z
-from syncd.adapters.http import ApiTransport, Params, Reply, RequestEvent, RetryPolicy
+from syncd.adapters.http import (
+    ApiTransport,
+    Params,
+    Reply,
+    RequestEvent,
+    RetryPolicy,
+    VendorClient,
+)
 from syncd.adapters.listing import Collector, Invalid, ListResult, parse_item
 from syncd.adapters.moco.models import (
     Activity,
@@ -74,7 +81,7 @@ class BulkInterrupted(ApiError):
     cause: ApiError
 
 
-class MocoClient:
+class MocoClient(VendorClient):
     """Talks to one MOCO account with one API key (thread-safe)."""
 
     def __init__(
@@ -106,18 +113,6 @@ class MocoClient:
             secrets=[api_key],
             locked=_moco_locked,
         )
-
-    def __repr__(self) -> str:
-        return f"MocoClient({self.base_url!r})"
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> MocoClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- activities: reads ------------------------------------------------------
     def list_activities(
