@@ -397,7 +397,7 @@ class Engine:
             and mark is not None
             and covered is not None
             and _inside(window, covered)
-            and len(self._in_store(window)) > MOCO_PAGE
+            and self._stored_count(window) > MOCO_PAGE
         )
         if incremental and mark is not None:
             changes = read_moco_changes(
@@ -423,6 +423,10 @@ class Engine:
     def _in_store(self, window: Window) -> dict[int, core.MocoBooking]:
         with db.transaction(self.sessions) as session:
             return seen.in_window(session, window.dates)
+
+    def _stored_count(self, window: Window) -> int:
+        with db.transaction(self.sessions) as session:
+            return seen.count_in_window(session, window.dates)
 
     def _merge_seen(self, bookings: list[core.MocoBooking]) -> None:
         with db.transaction(self.sessions) as session:
