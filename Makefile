@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest bench soak clean
+.PHONY: install demo test lint typecheck pytest calendar test-calendar bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,17 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# The date-sensitive suites again, with every process's clock pinned to one of
+# the calendar's moments (a different one each day; see tests/calendar_runs.py).
+calendar: $(STAMP)
+	$(BIN)/python -m tests.calendar_runs --rotate -- tests/e2e tests/cli/test_demo.py
+
+# All moments over e2e, faults, the demo and a quick crash harness (~25 min).
+test-calendar: $(STAMP)
+	SYNCD_CRASH_WRITES=quick $(BIN)/python -m tests.calendar_runs --all -- \
+		tests/e2e tests/faults tests/cli/test_demo.py tests/crash
+
+test: lint typecheck pytest calendar
 
 # A longer fault soak than `make test` runs: 30 fault patterns instead of 2.
 soak: $(STAMP)

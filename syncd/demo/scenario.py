@@ -205,11 +205,24 @@ def _z(moment: datetime) -> str:
 
 
 def _workdays(today: date, days: int) -> list[date]:
-    return [d for d in (today - timedelta(days=n) for n in range(days, 0, -1)) if d.weekday() < 5]
+    """The `days` workdays (Monday to Friday) before `today`, oldest first.
+
+    Counting workdays, not calendar days, keeps the agency the same size whatever
+    weekday `today` is: the bookings and every count derived from them depend only
+    on (`days`, `per_day`, `seed`), never on the date a test or the demo runs.
+    """
+    found: list[date] = []
+    day = today
+    while len(found) < days:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            found.append(day)
+    return found[::-1]
 
 
-def build(today: date, *, seed: int = 7, days: int = 10, per_day: int = 2) -> Scenario:
-    """The agency with `per_day` bookings per person and workday in the `days` before `today`.
+def build(today: date, *, seed: int = 7, days: int = 8, per_day: int = 2) -> Scenario:
+    """The agency with `per_day` bookings per person on each of the `days` workdays
+    before `today`.
 
     Of every person-day's bookings the first is booked in MOCO only, the
     second in clockodo only, every fifth in both (equal: adopted, not copied).
@@ -217,7 +230,8 @@ def build(today: date, *, seed: int = 7, days: int = 10, per_day: int = 2) -> Sc
     rng = random.Random(seed)
     activities: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
-    for day in _workdays(today, days):
+    workdays = _workdays(today, days)
+    for day in workdays:
         for person in PEOPLE:
             clock = datetime.combine(day, time(8, 30), ZoneInfo(person.timezone))
             for slot in range(per_day):
@@ -233,7 +247,6 @@ def build(today: date, *, seed: int = 7, days: int = 10, per_day: int = 2) -> Sc
     _extras(today, activities, entries)
     moco = _moco_master() | {"activities": activities}
     clockodo = _clockodo_master() | {"entries": entries}
-    workdays = _workdays(today, days)
     return Scenario(moco, clockodo, mappings(), workdays[0], workdays[-1])
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import tomli_w
@@ -29,6 +30,7 @@ from syncd.simulators.moco import MocoSimulator
 from syncd.store import db
 
 Say = Callable[[str], None]
+DEMO_ZONE = "Europe/Berlin"  # the agency's zone: syncd's window and the bookings' dates
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Demo:
     engine: Engine
     http: httpx.Client
     say: Say
+    today: date
 
     def sync(self, title: str, *, show_plan: bool) -> RunReport:
         self.say(f"\n== {title} ==")
@@ -121,7 +124,7 @@ def change_both_tools(demo: Demo) -> None:
     demo.moco_call("DELETE", f"/activities/{activity['id']}", user=anna.moco)
     demo.say(f"  MOCO:     Anna deletes a booking of {activity['date']}.")
 
-    work, day = scenario.WORK[4], (date.today() - timedelta(days=1)).isoformat()
+    work, day = scenario.WORK[4], (demo.today - timedelta(days=1)).isoformat()
     new = {"date": day, "project_id": work.moco_project, "task_id": work.moco_task}
     new |= {"seconds": 5400, "description": "Release-Kandidat getestet"}
     demo.moco_call("POST", "/activities", user=emma.moco, json=new)
@@ -170,6 +173,7 @@ def write_config(folder: Path, moco_url: str, clockodo_url: str) -> Path:
             "external_application": "syncd-demo;demo@example.com",
         },
         "database": {"url": f"sqlite:///{folder / 'syncd.db'}"},
+        "sync": {"timezone": DEMO_ZONE},
         "log": {"level": "warning"},
         "mappings": scenario.mappings(),
     }
@@ -179,7 +183,8 @@ def write_config(folder: Path, moco_url: str, clockodo_url: str) -> Path:
 
 
 def run_demo(folder: Path, say: Say) -> None:
-    today = date.today()
+    """Tell the story; the bookings lie in the workdays before today (agency's zone)."""
+    today = datetime.now(ZoneInfo(DEMO_ZONE)).date()
     with simulated_agency(today) as (moco, clockodo):
         path = write_config(folder, moco.base_url, clockodo.base_url)
         settings = config.load(path, {})
@@ -189,7 +194,7 @@ def run_demo(folder: Path, say: Say) -> None:
         say(f"clockodo simulator: {clockodo.base_url}")
         say(f"config and store:   {path.parent}")
         with httpx.Client() as http:
-            demo = Demo(moco, clockodo, engine, http, say)
+            demo = Demo(moco, clockodo, engine, http, say, today)
             counts = (len(moco.sim.state()["activities"]), len(clockodo.sim.state()["entries"]))
             say(
                 f"\nAgentur Nordlicht books in both tools: {counts[0]} MOCO activities, "

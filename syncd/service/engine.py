@@ -153,10 +153,15 @@ def settle_time(settings: Settings) -> timedelta:
     return timedelta(seconds=2 * longest)
 
 
+def local_today(settings: Settings) -> date:
+    """Today in the configured zone (`[sync] timezone`), whatever the machine's zone."""
+    return datetime.now(ZoneInfo(settings.sync.timezone)).date()
+
+
 def default_window(settings: Settings, options: RunOptions, today: date | None = None) -> Window:
     """`window_days` back from today (configured zone) up to tomorrow, so that users
     in zones ahead of it are covered; `--since/--until` narrow it."""
-    today = today or datetime.now(ZoneInfo(settings.sync.timezone)).date()
+    today = today or local_today(settings)
     first = options.since or today - timedelta(days=settings.sync.window_days)
     last = options.until or today + timedelta(days=1)
     return Window(first, last)

@@ -11,6 +11,7 @@ one, and a further run plans nothing.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,7 +33,10 @@ from tests.crash.harness import (
 )
 from tests.e2e.harness import World, agency_world, links
 
-DAYS, PER_DAY = 10, 4  # 4 people x 8 workdays x 4 slots: over 50 bookings per side
+DAYS, PER_DAY = 8, 4  # 4 people x 8 workdays x 4 slots: over 50 bookings per side
+# SYNCD_CRASH_WRITES=quick kills at the first, a middle and the last write only
+# (the calendar runs use it); by default syncd is killed at every write.
+QUICK = os.environ.get("SYNCD_CRASH_WRITES", "all") == "quick"
 
 NewDatabase = Callable[[], str]
 
@@ -96,7 +100,7 @@ def test_killed_at_every_write_ends_with_every_booking_exactly_once(
     assert sum(reference[0].values()) >= 50
     assert total >= 20, f"the scenario should need many writes, got {total}"
 
-    for k in range(1, total + 1):
+    for k in sorted({1, (total + 1) // 2, total}) if QUICK else range(1, total + 1):
         url = new_database()
         with agency_world(tmp_path / f"k{k}", url, days=DAYS, per_day=PER_DAY) as world:
             prepared(world, url)

@@ -26,6 +26,7 @@ from syncd.simulators.clockodo import ClockodoSimulator
 from syncd.simulators.kit import RunningSimulator, serve_in_thread
 from syncd.simulators.moco import MocoSimulator
 from syncd.store import db
+from tests import clock
 
 ROOT = Path(__file__).parents[2]
 PERSON_BY_CLOCKODO = {p.clockodo: p for p in scenario.PEOPLE}
@@ -151,13 +152,15 @@ def agency_world(
     tmp_path: Path,
     db_url: str,
     *,
-    days: int = 5,
+    days: int = 4,
     per_day: int = 2,
     vendor: dict[str, Any] | None = None,
+    today: date | None = None,
     **sync: Any,
 ) -> Iterator[World]:
-    """Both simulators seeded with the agency (bookings in the `days` before today)."""
-    built = scenario.build(date.today(), days=days, per_day=per_day)
+    """Both simulators seeded with the agency: bookings on the `days` workdays
+    before `today` (default: today as syncd sees it, :func:`tests.clock.today`)."""
+    built = scenario.build(today or clock.today(), days=days, per_day=per_day)
     moco, clockodo = MocoSimulator(rate_limit=False), ClockodoSimulator(rate_limit=False)
     moco.seed(built.moco_seed)
     clockodo.seed(built.clockodo_seed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from syncd import config
 from syncd.service import engine as engine_module
 from syncd.service.engine import Engine, RunOptions, RunReport
 from syncd.store import db, journal, seen
+from tests import clock
 from tests.e2e.harness import World, agency_world, links, unbilled_links
 
 MOCO_LIST = "GET /api/v1/activities"
@@ -22,11 +23,14 @@ MOCO_LIST = "GET /api/v1/activities"
 @pytest.fixture
 def world(tmp_path: Path, db_url: str) -> Iterator[World]:
     """More than one page of MOCO activities (below that, a full read is one request),
-    synced twice, so that the store's copy holds the window as it is now."""
-    with agency_world(tmp_path, db_url, days=10, per_day=4) as synced:
+    synced twice, so that the store's copy holds the window as it is now.
+
+    7 workdays x 4 people x 4 bookings + the billed extra = 113 activities, on any date.
+    """
+    with agency_world(tmp_path, db_url, days=7, per_day=4) as synced:
         synced.run_once()
         synced.run_once()  # the first run's creates are in this full read
-        assert len(synced.activities()) > 100
+        assert len(synced.activities()) == 113
         synced.reset_stats()
         yield synced
 
@@ -67,7 +71,7 @@ def test_a_deletion_makes_the_counts_differ_and_a_full_read_proves_it(
 
 def test_a_booking_moved_out_of_the_window_is_followed(world: World, db_url: str) -> None:
     moco_id, clockodo_id = unbilled_links(world, db_url)[0]
-    old = (date.today() - timedelta(days=45)).isoformat()
+    old = (clock.today() - timedelta(days=45)).isoformat()
     world.edit_activity(moco_id, date=old)
     world.run_once("--incremental")
     assert links(db_url)[moco_id] == clockodo_id
@@ -75,7 +79,7 @@ def test_a_booking_moved_out_of_the_window_is_followed(world: World, db_url: str
 
 
 def test_without_a_watermark_an_incremental_run_reads_fully(tmp_path: Path, db_url: str) -> None:
-    with agency_world(tmp_path, db_url, days=10, per_day=4) as fresh:
+    with agency_world(tmp_path, db_url, days=7, per_day=4) as fresh:
         first = fresh.run_once("--incremental")
         assert "(MOCO read: full)" in first.stdout
         assert links(db_url), "the first run synced everything"
@@ -109,7 +113,7 @@ def test_dry_and_narrow_runs_do_not_move_the_watermark(
     time.sleep(1.1)  # MOCO's stamps have whole seconds
     world.edit_activity(moco_id, description="muss ankommen")
     time.sleep(1.1)
-    today = date.today()
+    today = clock.today()
     if between == "plan":
         assert run(world, dry_run=True, mode="plan").result == "planned"
     else:
@@ -124,7 +128,7 @@ def test_a_window_beyond_the_stored_copy_is_read_fully(world: World, db_url: str
     # As after midnight: the copy ends a day before the window does.
     engine = db.make_engine(db_url)
     with db.transaction(db.session_factory(engine)) as session:
-        first, last = seen.covered(session) or (date.today(), date.today())
+        first, last = seen.covered(session) or (clock.today(), clock.today())
         value = f"{first.isoformat()}..{(last - timedelta(days=1)).isoformat()}"
         journal.set_watermark(session, seen.COVERED, value)
     engine.dispose()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from syncd.demo import scenario
 from syncd.store import db
 from syncd.store import models as rows
+from tests import clock
 from tests.e2e.harness import (
     PERSON_BY_CLOCKODO,
     World,
@@ -233,7 +234,7 @@ def test_both_sides_edited(tmp_path: Path, db_url: str, policy: str) -> None:
         world.run_once()
         moco_id, clockodo_id = next(iter(links(db_url).items()))
         # MOCO is edited a minute before clockodo (stamps have whole seconds).
-        earlier = datetime.now(UTC) - timedelta(minutes=2)
+        earlier = clock.now() - timedelta(minutes=2)
         world.freeze_clocks(moco=earlier, clockodo=earlier + timedelta(minutes=1))
         world.edit_activity(moco_id, description="MOCO sagt A")
         world.edit_entry(clockodo_id, text="clockodo sagt B")
@@ -279,8 +280,9 @@ def test_unmapped_and_special_bookings_are_skipped_and_reported(world: World) ->
     assert not texts & {"Pitch-Deck", "Altsystem geprüft", "Pauschale Hosting", "Läuft noch"}
 
 
-def test_now_is_not_used_by_the_window(world: World) -> None:
-    assert datetime.now(UTC).date() > world.scenario.last_day
+def test_the_agency_books_before_today(world: World) -> None:
+    assert world.scenario.last_day < clock.today()
+    assert world.scenario.last_day.weekday() < 5
 
 
 @pytest.mark.parametrize("policy", ["park", "clockodo"])

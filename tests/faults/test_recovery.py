@@ -5,12 +5,12 @@ writes are taken at their word."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import clock
 from tests.crash.harness import run_in_process
 from tests.e2e.harness import World, agency_world, links, unbilled_links
 from tests.faults.test_soak import VENDOR, set_faults
@@ -33,7 +33,7 @@ def book_billed_in_moco(world: World, like: dict[str, Any], text: str) -> None:
         "/activities",
         headers=headers,
         json={
-            "date": date.today().isoformat(),
+            "date": clock.today().isoformat(),
             "project_id": like["project"]["id"],
             "task_id": like["task"]["id"],
             "seconds": 3600,
