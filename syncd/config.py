@@ -33,6 +33,8 @@ from pydantic import (
     model_validator,
 )
 
+from syncd.core.model import ConflictPolicy, Direction
+
 ENV_PREFIX = "SYNCD_"
 DEFAULT_PATH = Path("syncd.toml")
 SECRET_KEYS = frozenset({"api_key"})
@@ -139,8 +141,8 @@ Duration = Annotated[timedelta, Field()]
 
 
 class SyncSettings(_Section):
-    direction: Literal["both", "moco-to-clockodo", "clockodo-to-moco"] = "both"
-    conflict: Literal["park", "moco", "clockodo", "newest"] = "park"
+    direction: Direction = "both"
+    conflict: ConflictPolicy = "park"
     propagate_deletes: bool = True
     window_days: int = Field(30, ge=1, le=366)
     timezone: str = "Europe/Berlin"

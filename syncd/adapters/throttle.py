@@ -33,7 +33,7 @@ DEFAULT_PADDING_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
-class Window:
+class RateLimit:
     """At most `limit` requests in any span of `seconds`."""
 
     limit: int
@@ -44,14 +44,14 @@ class Window:
             raise ValueError(f"a rate window needs limit >= 1 and seconds > 0, got {self}")
 
 
-MOCO_WINDOWS = (Window(120, 120.0),)
-MOCO_UNLIMITED_PLAN_WINDOWS = (Window(1200, 120.0),)
-CLOCKODO_WINDOWS = (Window(900, 60.0), Window(2250, 900.0), Window(4500, 3600.0))
+MOCO_WINDOWS = (RateLimit(120, 120.0),)
+MOCO_UNLIMITED_PLAN_WINDOWS = (RateLimit(1200, 120.0),)
+CLOCKODO_WINDOWS = (RateLimit(900, 60.0), RateLimit(2250, 900.0), RateLimit(4500, 3600.0))
 
 
 def with_margin(
-    windows: Sequence[Window], margin: float, padding_seconds: float = DEFAULT_PADDING_SECONDS
-) -> tuple[Window, ...]:
+    windows: Sequence[RateLimit], margin: float, padding_seconds: float = DEFAULT_PADDING_SECONDS
+) -> tuple[RateLimit, ...]:
     """The vendor's windows made safe: `margin` of each limit (at least 1
     request), each window `padding_seconds` longer."""
     if not 0 < margin <= 1:
@@ -59,7 +59,8 @@ def with_margin(
     if padding_seconds < 0:
         raise ValueError(f"padding_seconds must not be negative, got {padding_seconds}")
     return tuple(
-        Window(max(1, math.floor(w.limit * margin)), w.seconds + padding_seconds) for w in windows
+        RateLimit(max(1, math.floor(w.limit * margin)), w.seconds + padding_seconds)
+        for w in windows
     )
 
 
@@ -72,7 +73,7 @@ class Throttle:
 
     def __init__(
         self,
-        windows: Sequence[Window],
+        windows: Sequence[RateLimit],
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -123,7 +124,7 @@ _registry_lock = threading.Lock()
 def shared_throttle(
     api: str,
     identity: str,
-    windows: Sequence[Window],
+    windows: Sequence[RateLimit],
     *,
     margin: float = DEFAULT_MARGIN,
     padding_seconds: float = DEFAULT_PADDING_SECONDS,

@@ -8,9 +8,9 @@ from syncd.cli.app import AppContext, config_option, pass_app
 from syncd.cli.render import describe_projection
 from syncd.core.model import Side
 from syncd.exitcodes import ExitCode
-from syncd.service import conflicts as settle
 from syncd.store import db
 from syncd.store.lock import HeldLock, writer_lock
+from syncd.sync import conflicts as settle
 
 
 @click.group(invoke_without_command=True)
@@ -48,7 +48,7 @@ def resolve(app: AppContext, /, conflict_id: int, keep: str) -> None:
     """Settle conflict CONFLICT_ID; the next run writes the winning version."""
     engine = db.make_engine(app.settings().database.url)
     db.require_current(engine)
-    side: Side = "moco" if keep == "moco" else "clockodo"
+    side = Side(keep)
     try:
         # Under the writer lock: a run in flight could otherwise undo the decision.
         with (

@@ -9,8 +9,8 @@ from typing import Any
 
 from syncd.core import plan as p
 from syncd.core.model import Projection, Skip
-from syncd.service.engine import RunReport
-from syncd.service.outcomes import Status
+from syncd.sync.engine import RunReport
+from syncd.sync.outcomes import Status
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "conflict": "!"}
 EXCERPT = 40
@@ -47,11 +47,11 @@ def _ids(action: p.Action) -> str:
 
 def _projection_of(action: p.Action) -> Projection | None:
     match action:
-        case p.CreateInClockodo() | p.CreateInMoco():
+        case p.Create():
             return action.source.projection
-        case p.UpdateClockodo() | p.UpdateMoco() | p.DisregardInMoco():
+        case p.Update() | p.Bill():
             return action.expected
-        case p.DeleteInClockodo() | p.DeleteInMoco():
+        case p.Delete():
             return action.projection
         case p.Conflict():
             return action.moco or action.clockodo
@@ -60,9 +60,9 @@ def _projection_of(action: p.Action) -> Projection | None:
 
 
 def _changes(action: p.Action) -> str:
-    if isinstance(action, p.UpdateClockodo | p.UpdateMoco):
+    if isinstance(action, p.Update):
         return " (" + ", ".join(sorted(action.changes)) + ")"
-    if isinstance(action, p.DisregardInMoco):
+    if isinstance(action, p.Bill):
         return " (billed)"
     if isinstance(action, p.Conflict):
         return f": {action.reason} [{action.resolution}]"
@@ -158,6 +158,11 @@ def run_summary(report: RunReport) -> str:
         )
         if plan.refused:
             lines.append(f"  refused: {plan.refused}")
+    if report.stale:
+        lines.append(
+            f"  stale: {report.stale} (edited since this run read them: not written, "
+            "decided again next run)"
+        )
     failures = report.results.failures
     if failures:
         lines.append(f"  failed: {len(failures)}")

@@ -13,7 +13,7 @@ import click
 from syncd.cli.app import AppContext, config_option, pass_app
 from syncd.cli.render import plan_json, plan_text, run_summary
 from syncd.exitcodes import ExitCode
-from syncd.service.engine import Engine, RunOptions, RunReport
+from syncd.sync.engine import Engine, RunOptions, RunReport
 
 DIRECTIONS = click.Choice(["both", "moco-to-clockodo", "clockodo-to-moco"])
 

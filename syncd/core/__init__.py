@@ -4,14 +4,19 @@ No network, no database, no clock, no logging, no randomness; standard library o
 The I/O shell builds the inputs, calls :func:`reconcile`, and applies the returned
 :class:`Plan` as described in :mod:`syncd.core.plan`.
 
-Modules: ``model`` (inputs), ``projection`` (what "equal" means), ``placement`` (where
-MOCO bookings land in clockodo time), ``decide`` (the per-link table), ``unlinked``
-(adopt, pair, create), ``emit`` and ``writes`` (actions and payloads), ``guard``
-(mass-delete guard), ``plan`` (outputs), ``mappings`` (config problems).
+Modules: ``model`` (inputs), ``projection`` (what "equal" means), ``codec`` (the one
+stored form of a projection), ``decide`` (the per-link table) and ``policies`` (what
+it does with conflicts), ``unlinked`` (adopt, pair, create), ``emit`` (decisions to
+actions), ``drafting`` (the interface of a side's rules) with ``moco`` and
+``clockodo`` (each vendor's rules: payloads, and for clockodo ``placement`` in
+time), ``guard`` (mass-delete guard), ``plan`` (outputs), ``mappings`` (config
+problems).
 """
 
 from syncd.core.mappings import mapping_problems
 from syncd.core.model import (
+    SIDES,
+    BySide,
     ClockodoBooking,
     ConflictPolicy,
     Direction,
@@ -33,49 +38,41 @@ from syncd.core.model import (
 from syncd.core.plan import (
     Action,
     AdoptLink,
-    ClockodoEntryDraft,
+    Bill,
     Conflict,
-    CreateInClockodo,
-    CreateInMoco,
-    DeleteInClockodo,
-    DeleteInMoco,
-    Disregard,
-    DisregardInMoco,
+    Create,
+    Delete,
     DropLink,
     MarkOrphaned,
-    MocoActivityDraft,
+    Pair,
     Plan,
     RecordBase,
-    UpdateClockodo,
-    UpdateMoco,
+    Update,
     WriteAction,
     WriteSource,
 )
 from syncd.core.projection import normalize_description, project_clockodo, project_moco
 from syncd.core.reconcile import reconcile
-from syncd.core.writes import clockodo_id_from_remote, remote_id_for
 
 __all__ = [
+    "SIDES",
     "Action",
     "AdoptLink",
+    "Bill",
+    "BySide",
     "ClockodoBooking",
-    "ClockodoEntryDraft",
     "Conflict",
     "ConflictPolicy",
-    "CreateInClockodo",
-    "CreateInMoco",
-    "DeleteInClockodo",
-    "DeleteInMoco",
+    "Create",
+    "Delete",
     "Direction",
-    "Disregard",
-    "DisregardInMoco",
     "DropLink",
     "HeldFailures",
     "Link",
     "Mappings",
     "MarkOrphaned",
-    "MocoActivityDraft",
     "MocoBooking",
+    "Pair",
     "ParkedConflict",
     "Plan",
     "Policy",
@@ -87,16 +84,13 @@ __all__ = [
     "Skip",
     "SkipReason",
     "TaskMapping",
-    "UpdateClockodo",
-    "UpdateMoco",
+    "Update",
     "UserMapping",
     "WriteAction",
     "WriteSource",
-    "clockodo_id_from_remote",
     "mapping_problems",
     "normalize_description",
     "project_clockodo",
     "project_moco",
     "reconcile",
-    "remote_id_for",
 ]

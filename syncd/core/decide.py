@@ -2,11 +2,13 @@
 
 Each side of a link is compared with its *reference*: the base, or for a parked link
 the version parked for that side (so an edit after a conflict resolves it in that
-side's favour). The outcome is an abstract :data:`Decision`; the reconciler turns it
+side's favour). The outcome is an abstract :data:`Decision`; the emitter turns it
 into concrete actions with payloads and placement.
 
 Rules beyond the table:
 
+- Both changed differently: the configured conflict policy decides
+  (:mod:`syncd.core.policies`): a winner, a merged version, or park.
 - Billed is read-only: a write onto a billed item becomes a parked conflict whatever the
   policy (billing itself flows from the billed side to the other one).
 - A MOCO activity cannot change its user; a clockodo user change parks.
@@ -17,31 +19,25 @@ Rules beyond the table:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from syncd.core.model import Link, Policy, Projection, Side, other_side
-
-
-@dataclass(frozen=True)
-class Present:
-    """A side's item was read and projected; ``changed_at`` feeds the ``newest`` policy."""
-
-    projection: Projection
-    changed_at: datetime
-
+from syncd.core.model import Link, Policy, Present, Projection, Side, by_side
+from syncd.core.policies import STRATEGIES
 
 GONE = None
 State = Present | None  # None: proven gone
 
+__all__ = ["GONE", "Present", "State"]
+
 
 @dataclass(frozen=True)
 class ConflictNote:
-    """A conflict that was resolved in favour of ``winner`` (keep the loser's version)."""
+    """A conflict that was resolved in favour of ``winner`` (keep the loser's version);
+    a merge has no single winner (``winner`` None)."""
 
     moco: Projection | None
     clockodo: Projection | None
     reason: str
-    winner: Side
+    winner: Side | None
 
 
 @dataclass(frozen=True)
@@ -64,6 +60,22 @@ class Propagate:
 
     winner: Side
     conflict: ConflictNote | None = None
+
+    def targets(self, m: Projection, c: Projection) -> list[tuple[Side, Projection]]:
+        """(side to write, projection it must hold afterwards)."""
+        return [(Side(self.winner).other, m if self.winner == Side.MOCO else c)]
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Write ``merged`` onto every side that does not hold it yet."""
+
+    merged: Projection
+    conflict: ConflictNote
+
+    def targets(self, m: Projection, c: Projection) -> list[tuple[Side, Projection]]:
+        current = {Side.MOCO: m, Side.CLOCKODO: c}
+        return [(side, self.merged) for side, now in current.items() if now != self.merged]
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,16 @@ class Drop:
 
 
 Decision = (
-    Keep | Agree | Propagate | Park | IgnoreTarget | DeleteSurvivor | Recreate | Orphan | Drop
+    Keep
+    | Agree
+    | Propagate
+    | Merge
+    | Park
+    | IgnoreTarget
+    | DeleteSurvivor
+    | Recreate
+    | Orphan
+    | Drop
 )
 
 REASON_BOTH_CHANGED = "both_changed"
@@ -120,36 +141,21 @@ REASON_BILLED = "billed"
 REASON_USER_CHANGED = "user_changed"
 REASON_ONE_WAY = "one_way"
 REASON_DELETED_CHANGED = "deleted_and_changed"
-
-
-def _by_side(side: Side, value: Projection | None) -> tuple[Projection | None, Projection | None]:
-    return (value, None) if side == "moco" else (None, value)
-
-
-def _policy_winner(policy: Policy, moco: Present, clockodo: Present) -> Side | None:
-    """The side a conflict policy picks between two present versions (None: park)."""
-    if policy.conflict in ("moco", "clockodo"):
-        return policy.conflict
-    if policy.conflict == "newest":
-        if moco.changed_at > clockodo.changed_at:
-            return "moco"
-        if clockodo.changed_at > moco.changed_at:
-            return "clockodo"
-    return None
+REASON_MERGED = "both_changed_merged"
 
 
 def decide(link: Link, moco: State, clockodo: State, policy: Policy) -> Decision:
     """What to do with ``link`` given the current state of both sides."""
     if link.orphaned is not None:
-        survivor = clockodo if link.orphaned == "moco" else moco
+        survivor = clockodo if link.orphaned == Side.MOCO else moco
         return Drop() if survivor is GONE else Keep()
     if moco is GONE and clockodo is GONE:
         return Drop()
     ref_m, ref_c = (link.parked.moco, link.parked.clockodo) if link.parked else (link.base,) * 2
     if moco is GONE and clockodo is not None:
-        return _decide_gone("moco", clockodo, ref_m, ref_c, policy)
+        return _decide_gone(Side.MOCO, clockodo, ref_m, ref_c, policy)
     if clockodo is GONE and moco is not None:
-        return _decide_gone("clockodo", moco, ref_c, ref_m, policy)
+        return _decide_gone(Side.CLOCKODO, moco, ref_c, ref_m, policy)
     assert moco is not None
     assert clockodo is not None
     agreed = link.base if link.parked is None else None
@@ -170,7 +176,7 @@ def _decide_present(
     policy: Policy,
 ) -> Decision:
     """Both present; ``refs`` are what each side is compared with, ``agreed`` the base of
-    an unparked link (recorded again only when it differs)."""
+    an unparked link (recorded again only when it differs, and what a merge merges on)."""
     m, c = moco.projection, clockodo.projection
     if m == c:
         return Keep() if agreed == m else Agree(m)
@@ -178,34 +184,40 @@ def _decide_present(
     if not (m_changed or c_changed):
         return Keep(still_parked=True)
     source = policy.source
-    conflict: ConflictNote | None = None
     if source is not None:
-        source_changed = m_changed if source == "moco" else c_changed
+        source_changed = m_changed if source == Side.MOCO else c_changed
         if not source_changed:
-            return IgnoreTarget(other_side(source))
-        winner = source
-        if m_changed and c_changed:
-            conflict = ConflictNote(m, c, REASON_ONE_WAY, winner)
-    elif m_changed != c_changed:
-        winner = "moco" if m_changed else "clockodo"
-    else:
-        picked = _policy_winner(policy, moco, clockodo)
-        if picked is None:
-            reason = REASON_BOTH_CHANGED if policy.conflict == "park" else REASON_SAME_TIME
-            return Park(m, c, reason)
-        winner = picked
-        conflict = ConflictNote(m, c, REASON_BOTH_CHANGED, winner)
-    return _veto_write(winner, m, c) or Propagate(winner, conflict)
+            return IgnoreTarget(source.other)
+        note = ConflictNote(m, c, REASON_ONE_WAY, source) if m_changed and c_changed else None
+        return _veto(Propagate(source, note), m, c)
+    if m_changed != c_changed:
+        return _veto(Propagate(Side.MOCO if m_changed else Side.CLOCKODO), m, c)
+    return _decide_conflict(moco, clockodo, agreed, policy)
 
 
-def _veto_write(winner: Side, m: Projection, c: Projection) -> Park | None:
-    """Writes the target cannot take: onto a billed item, or moving a MOCO activity."""
-    target = c if winner == "moco" else m
-    if target.billed:
-        return Park(m, c, REASON_BILLED)
-    if winner == "clockodo" and m.user != c.user:
-        return Park(m, c, REASON_USER_CHANGED)
-    return None
+def _decide_conflict(
+    moco: Present, clockodo: Present, agreed: Projection | None, policy: Policy
+) -> Decision:
+    """Both changed, differently: the conflict policy decides (policies.py)."""
+    m, c = moco.projection, clockodo.projection
+    outcome = STRATEGIES[policy.conflict](moco, clockodo, agreed)
+    if outcome is None:
+        reason = REASON_SAME_TIME if policy.conflict == "newest" else REASON_BOTH_CHANGED
+        return Park(m, c, reason)
+    if isinstance(outcome, Projection):
+        return _veto(Merge(outcome, ConflictNote(m, c, REASON_MERGED, None)), m, c)
+    return _veto(Propagate(outcome, ConflictNote(m, c, REASON_BOTH_CHANGED, outcome)), m, c)
+
+
+def _veto(decision: Propagate | Merge, m: Projection, c: Projection) -> Decision:
+    """Writes the targets cannot take: onto a billed item, or moving a MOCO activity."""
+    current = {Side.MOCO: m, Side.CLOCKODO: c}
+    for side, projection in decision.targets(m, c):
+        if current[side].billed:
+            return Park(m, c, REASON_BILLED)
+        if side == Side.MOCO and projection.user != m.user:
+            return Park(m, c, REASON_USER_CHANGED)
+    return decision
 
 
 def _decide_gone(
@@ -225,21 +237,26 @@ def _decide_gone(
         return _decide_gone_both_ways(gone, s, deleted=deleted, s_changed=s_changed, policy=policy)
     if gone != policy.source:
         return Orphan(gone)
-    kept = other_side(gone)
+    kept = gone.other
     note = ConflictNote(*_by_side(kept, s), REASON_ONE_WAY, gone) if s_changed else None
     return _delete_or_keep(gone, s, policy, note)
+
+
+def _by_side(side: Side, value: Projection | None) -> tuple[Projection | None, Projection | None]:
+    pair = by_side(side, value, None)
+    return pair.moco, pair.clockodo
 
 
 def _decide_gone_both_ways(
     gone: Side, s: Projection, *, deleted: bool, s_changed: bool, policy: Policy
 ) -> Decision:
-    kept = other_side(gone)
+    kept = gone.other
     if not deleted:  # a parked deletion conflict, and the survivor was edited since
         return Recreate(gone)
     if not s_changed and not s.billed:
         return _delete_or_keep(gone, s, policy, conflict=None)
     reason = REASON_BILLED if s.billed and not s_changed else REASON_DELETED_CHANGED
-    if policy.conflict == "park":
+    if policy.conflict in ("park", "merge"):  # a deletion and an edit do not merge
         return Park(*_by_side(kept, s), reason)
     if policy.conflict == gone:
         return _delete_or_keep(gone, s, policy, ConflictNote(*_by_side(kept, s), reason, gone))
@@ -251,7 +268,7 @@ def _delete_or_keep(
     gone: Side, s: Projection, policy: Policy, conflict: ConflictNote | None
 ) -> Decision:
     """Propagate a deletion onto the survivor, unless it is billed or deletes are off."""
-    kept = other_side(gone)
+    kept = gone.other
     if s.billed:
         return Park(*_by_side(kept, s), REASON_BILLED)
     if not policy.propagate_deletes:

@@ -20,16 +20,56 @@ from enum import StrEnum
 from typing import Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-Side = Literal["moco", "clockodo"]
+
+class Side(StrEnum):
+    """One of the two tools. A StrEnum, so it equals (and stores as) its plain name."""
+
+    MOCO = "moco"
+    CLOCKODO = "clockodo"
+
+    @property
+    def other(self) -> Side:
+        return Side.CLOCKODO if self == Side.MOCO else Side.MOCO
+
+    @property
+    def label(self) -> str:
+        """How people write the tool's name."""
+        return "MOCO" if self == Side.MOCO else "clockodo"
+
+
+SIDES = (Side.MOCO, Side.CLOCKODO)
 Direction = Literal["both", "moco-to-clockodo", "clockodo-to-moco"]
-ConflictPolicy = Literal["park", "moco", "clockodo", "newest"]
+ConflictPolicy = Literal["park", "moco", "clockodo", "newest", "merge"]
+DIRECTIONS: tuple[Direction, ...] = ("both", "moco-to-clockodo", "clockodo-to-moco")
+CONFLICT_POLICIES: tuple[ConflictPolicy, ...] = ("park", "moco", "clockodo", "newest", "merge")
 
 MAX_BOOKING_SECONDS = 24 * 3600
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class BySide(Generic[V]):
+    """One value per side, looked up by :class:`Side` (a symmetric pair)."""
+
+    moco: V
+    clockodo: V
+
+    def __getitem__(self, side: Side) -> V:
+        return self.moco if side == Side.MOCO else self.clockodo
+
+    def items(self) -> tuple[tuple[Side, V], tuple[Side, V]]:
+        return ((Side.MOCO, self.moco), (Side.CLOCKODO, self.clockodo))
+
+
+def by_side(side: Side, value: V, other: V) -> BySide[V]:
+    """``value`` on ``side`` and ``other`` on the other side."""
+    return BySide(value, other) if side == Side.MOCO else BySide(other, value)
 
 
 def other_side(side: Side) -> Side:
     """The side that is not ``side``."""
-    return "clockodo" if side == "moco" else "moco"
+    return Side(side).other
 
 
 def _require_aware(value: datetime, name: str) -> None:
@@ -91,11 +131,11 @@ class ClockodoBooking:
             _require_aware(self.time_until, "ClockodoBooking.time_until")
 
 
-T = TypeVar("T", MocoBooking, ClockodoBooking)
+T_co = TypeVar("T_co", covariant=True)
 
 
 @dataclass(frozen=True)
-class SideSnapshot(Generic[T]):
+class SideSnapshot(Generic[T_co]):
     """One side as read in this run.
 
     ``items``: everything read, keyed by id, including linked items the shell fetched one
@@ -105,7 +145,7 @@ class SideSnapshot(Generic[T]):
     GET. A linked id in none of these is *unknown*: its link is held, never acted on.
     """
 
-    items: Mapping[int, T]
+    items: Mapping[int, T_co]
     complete: bool
     invalid_ids: frozenset[int] = frozenset()
     proven_gone: frozenset[int] = frozenset()
@@ -280,6 +320,28 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Present:
+    """An item was read and projected; ``changed_at`` feeds the ``newest`` policy."""
+
+    projection: Projection
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One item as read, in the core's terms (each side's rules build these).
+
+    ``claims``: the id of the other side's item this one says it copies (a MOCO
+    activity syncd created names its clockodo entry in ``remote_id``), if any.
+    """
+
+    id: int
+    state: Present | Skip
+    local_date: date
+    claims: int | None = None
+
+
+@dataclass(frozen=True)
 class ParkedConflict:
     """Both versions as they were when the conflict was parked (None: that side was gone)."""
 
@@ -305,6 +367,10 @@ class Link:
     base: Projection
     parked: ParkedConflict | None = None
     orphaned: Side | None = None
+
+    def item(self, side: Side) -> int:
+        """The id of this booking on ``side``."""
+        return self.moco_id if side == Side.MOCO else self.clockodo_id
 
 
 @dataclass(frozen=True)
@@ -339,18 +405,15 @@ class Policy:
 
     def may_write(self, side: Side) -> bool:
         """Whether this direction allows writing to ``side``."""
-        if self.direction == "both":
-            return True
-        source: Side = "moco" if self.direction == "moco-to-clockodo" else "clockodo"
-        return side != source
+        return self.source != side
 
     @property
     def source(self) -> Side | None:
         """The only side read as truth in a one-way mode; None when syncing both ways."""
         if self.direction == "moco-to-clockodo":
-            return "moco"
+            return Side.MOCO
         if self.direction == "clockodo-to-moco":
-            return "clockodo"
+            return Side.CLOCKODO
         return None
 
 

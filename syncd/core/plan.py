@@ -1,44 +1,64 @@
 """The Plan: what a run would do, as values the executor applies in order.
 
-Every action carries what the executor needs without looking anything up again, plus
-ids and projections for display. Actions that refer to a link carry ``link_id`` (None
-when the link is adopted by an :class:`AdoptLink` earlier in the same plan) together
-with ``moco_id`` and ``clockodo_id``, which identify a link just as well (links are
-one-to-one).
+Writes are the same four actions on either side, named by their ``target``:
+:class:`Create`, :class:`Update`, :class:`Bill` (mark billed, nothing else) and
+:class:`Delete`. What the vendor needs to receive (a create body, field changes,
+how to address the item) is drafted by the target side's rules
+(:mod:`syncd.core.moco`, :mod:`syncd.core.clockodo`) and carried as values, so
+the executor looks nothing up again and ``syncd plan`` shows what a run sends.
 
-Executor contract (so that the next run sees nothing to do, design §3 "no echo"):
+Actions that refer to a link carry a :class:`Pair` (``link_id`` None when the link
+is adopted by an :class:`AdoptLink` earlier in the same plan; the ids identify it
+just as well, links being one-to-one).
 
-- Apply ``actions`` in order; skip all of them when ``refused`` is set.
-- After every successful write, project the record the API *returned* and store it as
-  the link's base (clearing ``parked``). Creates make a new link whose origin is the
-  side of the source item ("moco" for :class:`CreateInClockodo`), or, with
-  ``replaces_link``, point that link at the new record (same origin rule, not orphaned).
-- :class:`Conflict` with resolution "parked" stores ``conflict.parked`` on the link;
-  any other resolution clears it and records the losing version in the conflict history
-  (the winner's writes follow in the same plan).
+Executor contract (what :mod:`syncd.sync.execute` does, so that the next run sees
+nothing to do; design §3 "no echo"):
+
+- Apply ``actions`` in order of their phase; nothing when ``refused`` is set.
+- Right before updates, bills and deletes are sent, re-read their targets; a target
+  that changed since it was read is not written (the run reports it as stale and the
+  next run decides again with both versions; creates have nothing to overwrite).
+- After every successful write, store what was *sent* as the link's base (clearing
+  ``parked``): ``expected`` of an update or bill, and for a create the source's
+  projection as it stands right after the create (:attr:`Create.expected`: neither
+  vendor creates a billed booking, so ``then_bill`` follows as its own write). If the
+  vendor stored something else (rounding), the difference flows back next run.
+- Creates make a new link whose origin is the side of the source item, or, with
+  ``replaces_link``, point that link at the new record.
+- :class:`Conflict` with resolution "parked" stores ``parked`` on the link; any other
+  resolution records the losing version in the conflict history (the winner's writes
+  follow in the same plan).
 - A delete that succeeds (or answers 404) removes the link.
-- A write that fails with a 4xx other than 429 is stored as held:
+- A write refused with a 4xx other than 429 is held:
   ``held[action.source.key] = action.source.projection``; the core skips it until the
-  source's projection changes.
+  source's projection changes. A billed or locked refusal parks the link instead.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import ClassVar, Literal
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias
 
-from syncd.core.model import ParkedConflict, Projection, Side, Skip, SkipReason
+from syncd.core.model import (
+    BySide,
+    ParkedConflict,
+    Projection,
+    Side,
+    Skip,
+    SkipReason,
+)
+
+if TYPE_CHECKING:
+    from syncd.core.clockodo import ClockodoEntryDraft, ClockodoItem, ClockodoValue
+    from syncd.core.moco import Disregard, MocoActivityDraft, MocoItem, MocoValue
+
+    CreateDraft: TypeAlias = MocoActivityDraft | ClockodoEntryDraft
+    TargetItem: TypeAlias = MocoItem | ClockodoItem
+    FieldValue: TypeAlias = MocoValue | ClockodoValue
 
 Kind = Literal["create", "update", "delete", "conflict", "link"]
-Resolution = Literal["parked", "moco", "clockodo"]
-ClockodoValue = int | str | datetime
-MocoValue = int | str | bool | date
-
-BILLING_ONLY = {"billable": 2}
-DISREGARD_REASON = "Billed in clockodo"
+Resolution = Literal["parked", "moco", "clockodo", "merged"]
 
 
 @dataclass(frozen=True)
@@ -55,217 +75,200 @@ class WriteSource:
 
 
 @dataclass(frozen=True)
-class ClockodoEntryDraft:
-    """The complete body of ``POST /v2/entries`` for a time entry (``billable`` 0 or 1)."""
+class Pair:
+    """A link as actions refer to it (``link_id`` None: adopted in this plan)."""
 
-    users_id: int
-    customers_id: int
-    projects_id: int
-    services_id: int
-    billable: int
-    text: str
-    time_since: datetime
-    time_until: datetime
-
-
-@dataclass(frozen=True)
-class MocoActivityDraft:
-    """The complete body of a MOCO activity create, sent impersonating ``user_id``."""
-
-    user_id: int
-    date: date
-    seconds: int
-    description: str
-    billable: bool
-    project_id: int
-    task_id: int
-    remote_id: str
-
-
-@dataclass(frozen=True)
-class Disregard:
-    """Arguments of ``POST /activities/disregard`` (company = the project's customer)."""
-
-    company_id: int
-    project_id: int
-    reason: str = DISREGARD_REASON
-
-
-@dataclass(frozen=True)
-class CreateInClockodo:
-    """Mirror MOCO activity ``moco_id`` into clockodo; bill it afterwards if billed."""
-
-    kind: ClassVar[Kind] = "create"
-    side: ClassVar[Side | None] = "clockodo"
-    moco_id: int
-    draft: ClockodoEntryDraft
-    bill_after_create: bool
-    source: WriteSource
-    replaces_link: int | None = None
-
-
-@dataclass(frozen=True)
-class CreateInMoco:
-    """Mirror clockodo entry ``clockodo_id`` into MOCO; disregard it afterwards if billed."""
-
-    kind: ClassVar[Kind] = "create"
-    side: ClassVar[Side | None] = "moco"
-    clockodo_id: int
-    draft: MocoActivityDraft
-    disregard_after_create: Disregard | None
-    source: WriteSource
-    replaces_link: int | None = None
-
-
-@dataclass(frozen=True)
-class UpdateClockodo:
-    """``PUT /v2/entries/{clockodo_id}`` with ``changes``.
-
-    Keys are clockodo field names; ``time_since``/``time_until`` are aware UTC datetimes
-    (send them as ``YYYY-MM-DDTHH:MM:SSZ``), ``text`` "" clears the description.
-    ``changes == {"billable": 2}`` (:attr:`billing_only`) marks a billing-only update that
-    the executor may batch through ``PUT /v2/entrygroups``, selecting the entry by
-    ``current_users_id`` and ``current_time_since``.
-    """
-
-    kind: ClassVar[Kind] = "update"
-    side: ClassVar[Side | None] = "clockodo"
     link_id: int | None
     moco_id: int
     clockodo_id: int
-    changes: Mapping[str, ClockodoValue]
+    origin: Side
+
+    def item(self, side: Side) -> int:
+        return self.moco_id if side == Side.MOCO else self.clockodo_id
+
+    @property
+    def existing_id(self) -> int:
+        if self.link_id is None:
+            raise ValueError("this decision needs a stored link")
+        return self.link_id
+
+
+class _OnPair:
+    """Ids of an action that refers to a link."""
+
+    pair: Pair
+
+    @property
+    def link_id(self) -> int | None:
+        return self.pair.link_id
+
+    @property
+    def moco_id(self) -> int | None:
+        return self.pair.moco_id
+
+    @property
+    def clockodo_id(self) -> int | None:
+        return self.pair.clockodo_id
+
+    @property
+    def ids(self) -> BySide[int | None]:
+        return BySide(self.pair.moco_id, self.pair.clockodo_id)
+
+
+@dataclass(frozen=True)
+class Create:
+    """Mirror ``source`` onto ``target``; bill the copy afterwards when ``then_bill``
+    (MOCO through ``billing``, a disregard; clockodo needs nothing more)."""
+
+    kind: ClassVar[Kind] = "create"
+    target: Side
+    source: WriteSource
+    draft: CreateDraft
+    then_bill: bool
+    billing: Disregard | None = None
+    replaces_link: int | None = None
+
+    @property
+    def side(self) -> Side:
+        return self.target
+
+    @property
+    def expected(self) -> Projection:
+        """What the target holds right after the create (billing is a second write)."""
+        if not self.then_bill:
+            return self.source.projection
+        return replace(self.source.projection, billed=False)
+
+    @property
+    def link_id(self) -> int | None:
+        return self.replaces_link
+
+    @property
+    def ids(self) -> BySide[int | None]:
+        source = self.source
+        return BySide(
+            source.id if source.side == Side.MOCO else None,
+            source.id if source.side == Side.CLOCKODO else None,
+        )
+
+    @property
+    def moco_id(self) -> int | None:
+        return self.ids.moco
+
+    @property
+    def clockodo_id(self) -> int | None:
+        return self.ids.clockodo
+
+
+@dataclass(frozen=True)
+class Update(_OnPair):
+    """Change ``changes`` (the target vendor's field names) of the linked item on
+    ``target``, addressed through ``item``; afterwards both sides hold ``expected``."""
+
+    kind: ClassVar[Kind] = "update"
+    target: Side
+    pair: Pair
+    changes: dict[str, FieldValue]
     expected: Projection
-    current_users_id: int
-    current_time_since: datetime
+    item: TargetItem
     source: WriteSource
 
     @property
-    def billing_only(self) -> bool:
-        return dict(self.changes) == BILLING_ONLY
+    def side(self) -> Side:
+        return self.target
 
 
 @dataclass(frozen=True)
-class UpdateMoco:
-    """``PUT /activities/{moco_id}`` with ``changes``, impersonating ``user_id``.
-
-    Keys are MOCO field names (``date`` is a :class:`datetime.date`, ``seconds`` an int);
-    billing is never a field here but a following :class:`DisregardInMoco`.
-    """
+class Bill(_OnPair):
+    """Mark the linked item on ``target`` billed and change nothing else
+    (MOCO: a disregard; clockodo: ``billable = 2``, several at once through entry
+    groups). Counted as an update."""
 
     kind: ClassVar[Kind] = "update"
-    side: ClassVar[Side | None] = "moco"
-    link_id: int | None
-    moco_id: int
-    clockodo_id: int
-    user_id: int
-    changes: Mapping[str, MocoValue]
+    target: Side
+    pair: Pair
+    billing: Disregard | None
     expected: Projection
+    item: TargetItem
     source: WriteSource
+
+    @property
+    def side(self) -> Side:
+        return self.target
 
 
 @dataclass(frozen=True)
-class DisregardInMoco:
-    """Mark MOCO activity ``moco_id`` billed (``POST /activities/disregard``)."""
-
-    kind: ClassVar[Kind] = "update"
-    side: ClassVar[Side | None] = "moco"
-    link_id: int | None
-    moco_id: int
-    clockodo_id: int
-    user_id: int
-    disregard: Disregard
-    expected: Projection
-    source: WriteSource
-
-
-@dataclass(frozen=True)
-class DeleteInClockodo:
-    """Delete clockodo entry ``clockodo_id`` (its MOCO partner is proven gone)."""
+class Delete(_OnPair):
+    """Delete the linked item on ``target``: its partner is proven gone."""
 
     kind: ClassVar[Kind] = "delete"
-    side: ClassVar[Side | None] = "clockodo"
-    link_id: int
-    moco_id: int
-    clockodo_id: int
+    target: Side
+    pair: Pair
     projection: Projection
+    item: TargetItem
     source: WriteSource
+
+    @property
+    def side(self) -> Side:
+        return self.target
 
 
 @dataclass(frozen=True)
-class DeleteInMoco:
-    """Delete MOCO activity ``moco_id`` (its clockodo partner is proven gone)."""
-
-    kind: ClassVar[Kind] = "delete"
-    side: ClassVar[Side | None] = "moco"
-    link_id: int
-    moco_id: int
-    clockodo_id: int
-    user_id: int
-    projection: Projection
-    source: WriteSource
-
-
-@dataclass(frozen=True)
-class RecordBase:
+class RecordBase(_OnPair):
     """Both sides agree on ``base`` without a write; store it (and unpark the link)."""
 
     kind: ClassVar[Kind] = "link"
     side: ClassVar[Side | None] = None
-    link_id: int
-    moco_id: int
-    clockodo_id: int
+    pair: Pair
     base: Projection
 
 
 @dataclass(frozen=True)
-class AdoptLink:
+class AdoptLink(_OnPair):
     """Link two existing items without writing (remote_id match or equal projections)."""
 
     kind: ClassVar[Kind] = "link"
     side: ClassVar[Side | None] = None
-    moco_id: int
-    clockodo_id: int
-    origin: Side
+    pair: Pair
     base: Projection
+
+    @property
+    def origin(self) -> Side:
+        return self.pair.origin
 
 
 @dataclass(frozen=True)
-class DropLink:
+class DropLink(_OnPair):
     """Both sides are gone (or the survivor of an orphan is): forget the link."""
 
     kind: ClassVar[Kind] = "link"
     side: ClassVar[Side | None] = None
-    link_id: int
-    moco_id: int
-    clockodo_id: int
+    pair: Pair
 
 
 @dataclass(frozen=True)
-class MarkOrphaned:
+class MarkOrphaned(_OnPair):
     """``gone`` is deleted and the deletion is not propagated; keep the link."""
 
     kind: ClassVar[Kind] = "link"
     side: ClassVar[Side | None] = None
-    link_id: int
-    moco_id: int
-    clockodo_id: int
+    pair: Pair
     gone: Side
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Conflict(_OnPair):
     """Both sides disagree in a way the table cannot settle alone.
 
     ``resolution`` "parked": nothing is written; store ``parked`` on the link.
-    "moco"/"clockodo": that side won, the writes follow in this plan; store the losing
-    version in the conflict history. ``None`` for a version means that side is gone.
+    "moco"/"clockodo": that side won; "merged": both sides' edits were combined. The
+    writes follow in this plan; store both versions in the conflict history. ``None``
+    for a version means that side is gone.
     """
 
     kind: ClassVar[Kind] = "conflict"
     side: ClassVar[Side | None] = None
-    link_id: int | None
-    moco_id: int
-    clockodo_id: int
+    pair: Pair
     moco: Projection | None
     clockodo: Projection | None
     reason: str
@@ -276,38 +279,11 @@ class Conflict:
         return ParkedConflict(self.moco, self.clockodo, self.reason)
 
 
-Action = (
-    CreateInClockodo
-    | CreateInMoco
-    | UpdateClockodo
-    | UpdateMoco
-    | DisregardInMoco
-    | DeleteInClockodo
-    | DeleteInMoco
-    | RecordBase
-    | AdoptLink
-    | DropLink
-    | MarkOrphaned
-    | Conflict
-)
-WriteAction = (
-    CreateInClockodo
-    | CreateInMoco
-    | UpdateClockodo
-    | UpdateMoco
-    | DisregardInMoco
-    | DeleteInClockodo
-    | DeleteInMoco
-)
-WRITE_ACTIONS = (
-    CreateInClockodo,
-    CreateInMoco,
-    UpdateClockodo,
-    UpdateMoco,
-    DisregardInMoco,
-    DeleteInClockodo,
-    DeleteInMoco,
-)
+WriteAction = Create | Update | Bill | Delete
+Bookkeeping = RecordBase | AdoptLink | DropLink | MarkOrphaned | Conflict
+Action = WriteAction | Bookkeeping
+WRITE_ACTIONS = (Create, Update, Bill, Delete)
+BOOKKEEPING = (AdoptLink, Conflict, RecordBase, MarkOrphaned, DropLink)
 
 
 @dataclass(frozen=True)

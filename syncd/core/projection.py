@@ -26,6 +26,7 @@ from syncd.core.model import (
     MocoBooking,
     Projection,
     ProjectMapping,
+    Side,
     Skip,
     SkipReason,
     TaskMapping,
@@ -90,7 +91,7 @@ def project_moco(activity: MocoBooking, mappings: Mappings) -> Projection | Skip
     """The projection of a MOCO activity, or why it is skipped."""
     problem = next(_moco_problems(activity, mappings), None)
     if problem is not None:
-        return Skip("moco", activity.id, *problem)
+        return Skip(Side.MOCO, activity.id, *problem)
     return Projection(
         user=activity.user_id,
         date=activity.date,
@@ -162,7 +163,7 @@ def project_clockodo(entry: ClockodoBooking, mappings: Mappings) -> Projection |
         _clockodo_mapping_problems(entry, targets), None
     )
     if problem is not None:
-        return Skip("clockodo", entry.id, *problem)
+        return Skip(Side.CLOCKODO, entry.id, *problem)
     assert targets.user is not None, "checked by _clockodo_mapping_problems"
     assert targets.project is not None, "checked by _clockodo_mapping_problems"
     assert entry.duration is not None, "checked by _clockodo_shape_problems"

@@ -6,38 +6,42 @@ deletes, updates, creates), so the same inputs always give the same Plan.
 
 Steps:
 
-1. every link: read both sides (present / proven gone / held), decide (decide.py), and
-   emit actions; a write whose source is held after a 4xx is skipped instead;
-2. unlinked items: adopt by ``remote_id`` first, then pair equal projections without a
-   write, then create on the other side (in the window, if the direction allows);
-3. place the clockodo writes that need times (placement.py);
-4. the mass-delete guard (guard.py).
+1. every item of both sides is *seen* through its side's rules (a projection, or why it
+   is skipped; its local date; which item of the other side it claims to copy);
+2. every link: both sides present / proven gone / held, decide (decide.py), and emit
+   actions; a write whose source is held after a 4xx is skipped instead;
+3. unlinked items: adopt by claim first, then pair equal projections without a write,
+   then create on the other side (in the window, if the direction allows);
+4. each side's rules draft the writes (clockodo places its bookings in time);
+5. the mass-delete guard (guard.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from types import MappingProxyType
 
-from syncd.core.decide import GONE, Present, decide
-from syncd.core.emit import Emitter, Pair
+from syncd.core.decide import GONE, decide
+from syncd.core.emit import RULES, Emitter
 from syncd.core.guard import mass_delete_refusal
 from syncd.core.model import (
+    SIDES,
+    BySide,
     ClockodoBooking,
     HeldFailures,
     Link,
     Mappings,
     MocoBooking,
     Policy,
+    Present,
     Projection,
+    Seen,
     Side,
     SideSnapshot,
     Skip,
     SkipReason,
 )
-from syncd.core.plan import Plan
-from syncd.core.projection import clockodo_local_date, project_clockodo, project_moco
+from syncd.core.plan import Pair, Plan
 from syncd.core.unlinked import Candidate, match_unlinked
 
 NO_HELD: HeldFailures = MappingProxyType({})
@@ -52,35 +56,23 @@ def _check_links(links: Sequence[Link]) -> None:
 
 
 class _Reader:
-    """Projections of both snapshots, computed once."""
+    """Both snapshots as the core sees them, computed once."""
 
-    def __init__(
-        self,
-        moco: SideSnapshot[MocoBooking],
-        clockodo: SideSnapshot[ClockodoBooking],
-        mappings: Mappings,
-    ) -> None:
-        self.moco, self.clockodo, self.mappings = moco, clockodo, mappings
-        self._moco = {i: project_moco(b, mappings) for i, b in moco.items.items()}
-        self._clockodo = {i: project_clockodo(b, mappings) for i, b in clockodo.items.items()}
-
-    def projection(self, side: Side, item_id: int) -> Projection | Skip:
-        return self._moco[item_id] if side == "moco" else self._clockodo[item_id]
-
-    def present(self, side: Side, item_id: int) -> Present | Skip:
-        projected = self.projection(side, item_id)
-        if isinstance(projected, Skip):
-            return projected
-        if side == "moco":
-            return Present(projected, self.moco.items[item_id].updated_at)
-        return Present(projected, self.clockodo.items[item_id].time_last_change)
+    def __init__(self, snapshots: BySide[SideSnapshot[object]], mappings: Mappings) -> None:
+        self.snapshots = snapshots
+        self.seen: BySide[dict[int, Seen]] = BySide(
+            *(
+                {i: RULES[side].seen(item, mappings) for i, item in snapshots[side].items.items()}
+                for side in SIDES
+            )
+        )
 
     def state(self, side: Side, item_id: int) -> Present | Skip | None:
         """Present, proven gone (None), or a reason to hold the link."""
-        snapshot: SideSnapshot[MocoBooking] | SideSnapshot[ClockodoBooking]
-        snapshot = self.moco if side == "moco" else self.clockodo
-        if item_id in snapshot.items:
-            return self.present(side, item_id)
+        snapshot = self.snapshots[side]
+        seen = self.seen[side].get(item_id)
+        if seen is not None:
+            return seen.state
         if item_id in snapshot.invalid_ids:
             return Skip(side, item_id, SkipReason.INVALID, "unparseable")
         if item_id in snapshot.proven_gone:
@@ -90,35 +82,31 @@ class _Reader:
     def unlinked(self, side: Side, linked: set[int], policy: Policy) -> list[Candidate | Skip]:
         """Unlinked items: candidates (any date) and skips (in the window only)."""
         found: list[Candidate | Skip] = []
-        for item_id in sorted(self._ids(side) - linked):
-            in_window = policy.in_window(self._local_date(side, item_id))
-            state = self.present(side, item_id)
-            if isinstance(state, Present):
-                found.append(
-                    Candidate(side, item_id, state, in_window, self._remote(side, item_id))
-                )
+        for item_id in sorted(self.seen[side].keys() - linked):
+            seen = self.seen[side][item_id]
+            in_window = policy.in_window(seen.local_date)
+            if isinstance(seen.state, Present):
+                found.append(Candidate(side, item_id, seen.state, in_window, seen.claims))
             elif in_window:
-                found.append(state)
+                found.append(seen.state)
         return found
 
-    def _ids(self, side: Side) -> set[int]:
-        return set(self.moco.items if side == "moco" else self.clockodo.items)
-
-    def _local_date(self, side: Side, item_id: int) -> date:
-        if side == "moco":
-            return self.moco.items[item_id].date
-        return clockodo_local_date(self.clockodo.items[item_id], self.mappings)
-
-    def _remote(self, side: Side, item_id: int) -> str | None:
-        return self.moco.items[item_id].remote_id if side == "moco" else None
+    def invalid_unlinked(self, links: Sequence[Link]) -> list[Skip]:
+        return [
+            Skip(side, i, SkipReason.INVALID, "unparseable")
+            for side in SIDES
+            for i in sorted(self.snapshots[side].invalid_ids - {link.item(side) for link in links})
+        ]
 
 
 def _visit_link(link: Link, reader: _Reader, policy: Policy, emitter: Emitter) -> None:
-    moco, clockodo = reader.state("moco", link.moco_id), reader.state("clockodo", link.clockodo_id)
+    moco = reader.state(Side.MOCO, link.moco_id)
+    clockodo = reader.state(Side.CLOCKODO, link.clockodo_id)
+    pair = Pair(link.id, link.moco_id, link.clockodo_id, link.origin)
     if link.orphaned is not None:  # inert until its survivor is proven gone
-        survivor = clockodo if link.orphaned == "moco" else moco
+        survivor = clockodo if link.orphaned == Side.MOCO else moco
         if survivor is GONE:
-            emitter.apply(Pair.of(link), decide(link, GONE, GONE, policy), None, None)
+            emitter.apply(pair, decide(link, GONE, GONE, policy), None, None)
         return
     holds = [state for state in (moco, clockodo) if isinstance(state, Skip)]
     if holds:
@@ -126,26 +114,7 @@ def _visit_link(link: Link, reader: _Reader, policy: Policy, emitter: Emitter) -
         return
     assert not isinstance(moco, Skip)
     assert not isinstance(clockodo, Skip)
-    emitter.apply(Pair.of(link), decide(link, moco, clockodo, policy), moco, clockodo)
-
-
-def _unlinked_invalid(
-    moco: SideSnapshot[MocoBooking],
-    clockodo: SideSnapshot[ClockodoBooking],
-    links: Sequence[Link],
-) -> list[Skip]:
-    linked_moco = {link.moco_id for link in links}
-    linked_clockodo = {link.clockodo_id for link in links}
-    return [
-        *(
-            Skip("moco", i, SkipReason.INVALID, "unparseable")
-            for i in sorted(moco.invalid_ids - linked_moco)
-        ),
-        *(
-            Skip("clockodo", i, SkipReason.INVALID, "unparseable")
-            for i in sorted(clockodo.invalid_ids - linked_clockodo)
-        ),
-    ]
+    emitter.apply(pair, decide(link, moco, clockodo, policy), moco, clockodo)
 
 
 def reconcile(
@@ -164,22 +133,23 @@ def reconcile(
     item, with the source projection they failed for (see :class:`~syncd.core.plan.Plan`).
     """
     _check_links(links)
-    reader = _Reader(moco, clockodo, mappings)
-    emitter = Emitter(moco, clockodo, mappings, policy, held)
+    snapshots: BySide[SideSnapshot[object]] = BySide(moco, clockodo)
+    reader = _Reader(snapshots, mappings)
+    emitter = Emitter(snapshots, mappings, policy, held)
     for link in sorted(links, key=lambda link: link.id):
         _visit_link(link, reader, policy, emitter)
-    emitter.skip(*_unlinked_invalid(moco, clockodo, links))
-    linked_moco = {link.moco_id for link in links}
-    linked_clockodo = {link.clockodo_id for link in links}
+    emitter.skip(*reader.invalid_unlinked(links))
+    linked = BySide(*({link.item(side) for link in links} for side in SIDES))
     match_unlinked(
-        reader.unlinked("moco", linked_moco, policy),
-        reader.unlinked("clockodo", linked_clockodo, policy),
-        linked_clockodo,
+        reader.unlinked(Side.MOCO, linked.moco, policy),
+        reader.unlinked(Side.CLOCKODO, linked.clockodo, policy),
+        linked.clockodo,
         policy,
         emitter,
     )
     actions, skips, notes = emitter.finish(links)
+    seen = BySide(*(list(reader.seen[side].values()) for side in SIDES))
     refused = mass_delete_refusal(
-        actions, moco=moco, clockodo=clockodo, links=links, mappings=mappings, policy=policy
+        actions, snapshots=snapshots, seen=seen, links=links, policy=policy
     )
     return Plan(actions=actions, skips=skips, refused=refused, notes=notes)

@@ -23,11 +23,11 @@ import tomli_w
 from syncd import config
 from syncd.cli.render import plan_text, run_summary
 from syncd.demo import scenario
-from syncd.service.engine import Engine, RunOptions, RunReport
 from syncd.simulators.clockodo import ClockodoSimulator
 from syncd.simulators.kit import RunningSimulator, serve_in_thread
 from syncd.simulators.moco import MocoSimulator
 from syncd.store import db
+from syncd.sync.engine import Engine, RunOptions, RunReport
 
 Say = Callable[[str], None]
 DEMO_ZONE = "Europe/Berlin"  # the agency's zone: syncd's window and the bookings' dates
@@ -102,7 +102,7 @@ def _links(demo: Demo) -> dict[int, int]:
 
     from syncd.store.models import Link  # noqa: PLC0415
 
-    with db.session_factory(demo.engine.engine)() as session:
+    with db.session_factory(demo.engine.db)() as session:
         return dict(session.execute(select(Link.moco_id, Link.clockodo_id)).tuples().all())
 
 
@@ -189,7 +189,7 @@ def run_demo(folder: Path, say: Say) -> None:
         path = write_config(folder, moco.base_url, clockodo.base_url)
         settings = config.load(path, {})
         engine = Engine(settings)
-        db.upgrade(engine.engine)
+        db.upgrade(engine.db)
         say(f"MOCO simulator:     {moco.base_url}")
         say(f"clockodo simulator: {clockodo.base_url}")
         say(f"config and store:   {path.parent}")

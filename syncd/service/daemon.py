@@ -39,7 +39,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from syncd import __version__, config, log
 from syncd.exitcodes import ExitCode
-from syncd.service.engine import Engine, RunOptions, RunReport
 from syncd.service.health import (
     HealthServer,
     StoreProbe,
@@ -53,6 +52,7 @@ from syncd.service.metrics import Metrics
 from syncd.service.notify import Notifier
 from syncd.store import db
 from syncd.store.lock import PostgresLock, WriterLock, writer_lock
+from syncd.sync.engine import Engine, RunOptions, RunReport
 
 INCREMENTAL = "daemon-incr"  # runs.mode is String(16)
 FULL = "daemon-full"

@@ -16,7 +16,7 @@ from prometheus_client.registry import Collector
 
 from syncd import log
 from syncd.adapters.http import RequestEvent
-from syncd.service.outcomes import Result
+from syncd.sync.outcomes import Result
 
 RUN_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 REQUEST_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,7 +74,15 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    return _head_of(migrations_dir())
+
+
+@functools.cache
+def _head_of(scripts: Path) -> str | None:
+    """Read once per process: every run checks the schema, the scripts do not change."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(scripts))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:

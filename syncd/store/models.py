@@ -86,14 +86,10 @@ class Link(Base):
     origin: Mapped[str] = mapped_column(String(16))  # "moco" | "clockodo"
     state: Mapped[str] = mapped_column(String(16), default="active")  # active|parked|orphaned
     orphaned_side: Mapped[str | None] = mapped_column(String(16))
-    base_user: Mapped[int]
+    # The base in its one stored form (syncd.core.codec); its date also as a column,
+    # by which a window selects links.
+    base: Mapped[dict[str, Any]]
     base_date: Mapped[date] = mapped_column(index=True)
-    base_seconds: Mapped[int]
-    base_description: Mapped[str] = mapped_column(Text)
-    base_billable: Mapped[bool]
-    base_billed: Mapped[bool]
-    base_project: Mapped[int]
-    base_task: Mapped[int]
     # Vendor change stamps at the base (MOCO updated_at, clockodo time_last_change):
     # a cheap pre-filter only; equality of projections decides.
     moco_stamp: Mapped[str | None] = mapped_column(String(40))

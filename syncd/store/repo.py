@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from syncd.core import model as core
+from syncd.core.codec import (
+    optional_from_json,
+    optional_to_json,
+    projection_from_json,
+    projection_to_json,
+)
 from syncd.store import models as rows
 
 
@@ -24,54 +29,13 @@ def now() -> datetime:
 # -- projections ---------------------------------------------------------------
 
 
-def projection_to_json(projection: core.Projection) -> dict[str, Any]:
-    return {
-        "user": projection.user,
-        "date": projection.date.isoformat(),
-        "seconds": projection.seconds,
-        "description": projection.description,
-        "billable": projection.billable,
-        "billed": projection.billed,
-        "project": projection.project,
-        "task": projection.task,
-    }
-
-
-def projection_from_json(data: dict[str, Any]) -> core.Projection:
-    return core.Projection(
-        user=int(data["user"]),
-        date=date.fromisoformat(data["date"]),
-        seconds=int(data["seconds"]),
-        description=str(data["description"]),
-        billable=bool(data["billable"]),
-        billed=bool(data["billed"]),
-        project=int(data["project"]),
-        task=int(data["task"]),
-    )
-
-
 def base_of(link: rows.Link) -> core.Projection:
-    return core.Projection(
-        user=link.base_user,
-        date=link.base_date,
-        seconds=link.base_seconds,
-        description=link.base_description,
-        billable=link.base_billable,
-        billed=link.base_billed,
-        project=link.base_project,
-        task=link.base_task,
-    )
+    return projection_from_json(link.base)
 
 
 def _set_base(link: rows.Link, base: core.Projection) -> None:
-    link.base_user = base.user
+    link.base = projection_to_json(base)
     link.base_date = base.date
-    link.base_seconds = base.seconds
-    link.base_description = base.description
-    link.base_billable = base.billable
-    link.base_billed = base.billed
-    link.base_project = base.project
-    link.base_task = base.task
 
 
 # -- mappings ----------------------------------------------------------------------
@@ -148,14 +112,14 @@ def _to_core(link: rows.Link, conflict: rows.Conflict | None) -> core.Link:
     parked = None
     if link.state == "parked" and conflict is not None:
         parked = core.ParkedConflict(
-            moco=_optional_projection(conflict.moco_version),
-            clockodo=_optional_projection(conflict.clockodo_version),
+            moco=optional_from_json(conflict.moco_version),
+            clockodo=optional_from_json(conflict.clockodo_version),
             reason=conflict.reason,
         )
-    orphaned: core.Side | None = None
+    orphaned = None
     if link.state == "orphaned" and link.orphaned_side in ("moco", "clockodo"):
-        orphaned = "moco" if link.orphaned_side == "moco" else "clockodo"
-    origin: core.Side = "moco" if link.origin == "moco" else "clockodo"
+        orphaned = core.Side(link.orphaned_side)
+    origin = core.Side(link.origin)
     return core.Link(
         id=link.id,
         moco_id=link.moco_id,
@@ -167,8 +131,10 @@ def _to_core(link: rows.Link, conflict: rows.Conflict | None) -> core.Link:
     )
 
 
-def _optional_projection(data: dict[str, Any] | None) -> core.Projection | None:
-    return None if data is None else projection_from_json(data)
+def is_linked_on(session: Session, side: core.Side, item_id: int) -> bool:
+    """Whether ``item_id`` on ``side`` belongs to a link."""
+    column = rows.Link.moco_id if side == core.Side.MOCO else rows.Link.clockodo_id
+    return session.scalars(select(rows.Link.id).where(column == item_id)).first() is not None
 
 
 def is_linked(session: Session, *, moco_id: int, clockodo_id: int) -> bool:
@@ -281,9 +247,9 @@ def open_conflict(
         moco_id=moco_id,
         clockodo_id=clockodo_id,
         reason=reason,
-        moco_version=None if moco is None else projection_to_json(moco),
-        clockodo_version=None if clockodo is None else projection_to_json(clockodo),
-        base_version=None if base is None else projection_to_json(base),
+        moco_version=optional_to_json(moco),
+        clockodo_version=optional_to_json(clockodo),
+        base_version=optional_to_json(base),
         state="open" if resolution is None else "resolved",
         resolution=resolution,
         detected_at=now(),
@@ -313,8 +279,7 @@ def open_conflicts(session: Session) -> list[rows.Conflict]:
 def load_held(session: Session) -> dict[tuple[core.Side, int], core.Projection]:
     held: dict[tuple[core.Side, int], core.Projection] = {}
     for row in session.scalars(select(rows.HeldFailure)):
-        side: core.Side = "moco" if row.side == "moco" else "clockodo"
-        held[(side, row.item_id)] = projection_from_json(row.projection)
+        held[(core.Side(row.side), row.item_id)] = projection_from_json(row.projection)
     return held
 
 

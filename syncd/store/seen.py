@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from syncd.core import model as core
+from syncd.core.codec import from_json, to_json
 from syncd.store import journal
 from syncd.store import models as rows
 
 WATERMARK = "moco_updated_after"
 COVERED = "moco_seen_window"  # "first..last": the dates the copy holds completely
-
-
-def _to_json(booking: core.MocoBooking) -> dict[str, Any]:
-    return {
-        "id": booking.id,
-        "date": booking.date.isoformat(),
-        "seconds": booking.seconds,
-        "description": booking.description,
-        "billable": booking.billable,
-        "billed": booking.billed,
-        "user_id": booking.user_id,
-        "project_id": booking.project_id,
-        "task_id": booking.task_id,
-        "customer_id": booking.customer_id,
-        "running": booking.running,
-        "updated_at": booking.updated_at.isoformat(),
-        "remote_id": booking.remote_id,
-    }
-
-
-def _from_json(data: dict[str, Any]) -> core.MocoBooking:
-    values = dict(data)
-    values["date"] = date.fromisoformat(data["date"])
-    values["updated_at"] = datetime.fromisoformat(data["updated_at"])
-    return core.MocoBooking(**values)
 
 
 def replace_window(
@@ -65,12 +40,12 @@ def covered(session: Session) -> tuple[date, date] | None:
 def merge(session: Session, bookings: Iterable[core.MocoBooking]) -> None:
     """Changed or new activities replace what was known of them."""
     for booking in bookings:
-        session.merge(rows.MocoSeen(id=booking.id, date=booking.date, booking=_to_json(booking)))
+        session.merge(rows.MocoSeen(id=booking.id, date=booking.date, booking=to_json(booking)))
 
 
 def in_window(session: Session, window: tuple[date, date]) -> dict[int, core.MocoBooking]:
     query = select(rows.MocoSeen).where(rows.MocoSeen.date.between(*window))
-    return {row.id: _from_json(row.booking) for row in session.scalars(query)}
+    return {row.id: from_json(core.MocoBooking, row.booking) for row in session.scalars(query)}
 
 
 def count_in_window(session: Session, window: tuple[date, date]) -> int:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from syncd.adapters.http import RequestEvent, RetryPolicy
-from syncd.adapters.throttle import Throttle, Window
+from syncd.adapters.throttle import RateLimit, Throttle
 from syncd.simulators.kit import RunningSimulator
 
 
@@ -33,7 +33,7 @@ def retry(sleeps: Sleeps) -> RetryPolicy:
 @pytest.fixture
 def throttle() -> Throttle:
     """Never limits; a `Retry-After` hold is recorded instead of slept."""
-    return Throttle([Window(1_000_000, 1.0)], sleep=lambda seconds: None)
+    return Throttle([RateLimit(1_000_000, 1.0)], sleep=lambda seconds: None)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from syncd.adapters.errors import (
     ValidationFailed,
 )
 from syncd.adapters.http import ApiTransport, RequestEvent, RetryPolicy, retry_after_seconds
-from syncd.adapters.throttle import Throttle, Window
+from syncd.adapters.throttle import RateLimit, Throttle
 from tests.adapters.conftest import Sleeps
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -180,7 +180,7 @@ def test_retry_after_holds_the_shared_throttle(make: Callable[..., ApiTransport]
             held.append(seconds)
 
     script = Script(ok(None, 429, **{"Retry-After": "2"}), ok([]))
-    make(script, throttle=Recording([Window(10**6, 1.0)])).request("GET", "/x")
+    make(script, throttle=Recording([RateLimit(10**6, 1.0)])).request("GET", "/x")
     assert held == [2.0]
 
 

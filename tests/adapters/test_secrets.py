@@ -18,7 +18,7 @@ from syncd.adapters.http import RetryPolicy
 from syncd.adapters.listing import ListResult
 from syncd.adapters.moco.client import MocoClient
 from syncd.adapters.moco.models import ActivityCreate
-from syncd.adapters.throttle import Throttle, Window
+from syncd.adapters.throttle import RateLimit, Throttle
 from syncd.simulators.clockodo import ClockodoSimulator
 from syncd.simulators.kit import RunningSimulator, serve_in_thread
 from syncd.simulators.moco import MocoSimulator
@@ -162,7 +162,7 @@ def test_no_key_in_errors_or_logs(
 ) -> None:
     options: dict[str, Any] = {
         "timeout": httpx.Timeout(2.0, read=0.15),
-        "throttle": Throttle([Window(10**6, 1.0)], sleep=lambda seconds: None),
+        "throttle": Throttle([RateLimit(10**6, 1.0)], sleep=lambda seconds: None),
         "retry": RetryPolicy(attempts=2, initial_wait=0.001, max_wait=0.002, sleep=lambda s: None),
     }
     failures: list[tuple[str, Callable[[], Any]]] = []

@@ -10,8 +10,8 @@ import pytest
 from syncd.adapters.throttle import (
     CLOCKODO_WINDOWS,
     MOCO_WINDOWS,
+    RateLimit,
     Throttle,
-    Window,
     shared_throttle,
     with_margin,
 )
@@ -44,7 +44,7 @@ def max_in_any_window(instants: list[float], seconds: float) -> int:
 
 def test_a_burst_stays_under_one_window() -> None:
     clock = FakeClock()
-    throttle = Throttle([Window(10, 60.0)], clock=clock, sleep=clock.sleep)
+    throttle = Throttle([RateLimit(10, 60.0)], clock=clock, sleep=clock.sleep)
     granted = []
     for _ in range(35):
         throttle.acquire()
@@ -58,7 +58,7 @@ def test_a_burst_stays_under_one_window() -> None:
 
 def test_a_burst_stays_under_every_window_at_once() -> None:
     clock = FakeClock()
-    windows = [Window(5, 1.0), Window(12, 10.0), Window(20, 60.0)]
+    windows = [RateLimit(5, 1.0), RateLimit(12, 10.0), RateLimit(20, 60.0)]
     throttle = Throttle(windows, clock=clock, sleep=clock.sleep)
     granted = []
     for _ in range(70):
@@ -72,13 +72,13 @@ def test_a_burst_stays_under_every_window_at_once() -> None:
 
 def test_acquire_reports_the_wait() -> None:
     clock = FakeClock()
-    throttle = Throttle([Window(2, 10.0)], clock=clock, sleep=clock.sleep)
+    throttle = Throttle([RateLimit(2, 10.0)], clock=clock, sleep=clock.sleep)
     assert [throttle.acquire() for _ in range(3)] == [0.0, 0.0, 10.0]
 
 
 def test_time_passing_frees_the_window() -> None:
     clock = FakeClock()
-    throttle = Throttle([Window(2, 10.0)], clock=clock, sleep=clock.sleep)
+    throttle = Throttle([RateLimit(2, 10.0)], clock=clock, sleep=clock.sleep)
     throttle.acquire()
     throttle.acquire()
     clock.sleep(10.0)
@@ -87,7 +87,7 @@ def test_time_passing_frees_the_window() -> None:
 
 def test_hold_delays_everybody() -> None:
     clock = FakeClock()
-    throttle = Throttle([Window(100, 1.0)], clock=clock, sleep=clock.sleep)
+    throttle = Throttle([RateLimit(100, 1.0)], clock=clock, sleep=clock.sleep)
     throttle.hold(5.0)
     assert throttle.acquire() == 5.0
     assert throttle.acquire() == 0.0
@@ -103,7 +103,9 @@ def test_concurrent_callers_share_the_limit() -> None:
         with slots_lock:
             slots.append(clock() + seconds)
 
-    throttle = Throttle([Window(4, 1.0), Window(10, 5.0)], clock=clock, sleep=sleep_until_slot)
+    throttle = Throttle(
+        [RateLimit(4, 1.0), RateLimit(10, 5.0)], clock=clock, sleep=sleep_until_slot
+    )
 
     def burst() -> None:
         for _ in range(10):
@@ -122,20 +124,20 @@ def test_concurrent_callers_share_the_limit() -> None:
 
 
 def test_margin_shrinks_vendor_limits_and_pads_their_windows() -> None:
-    assert with_margin(MOCO_WINDOWS, 0.9) == (Window(108, 121.0),)
+    assert with_margin(MOCO_WINDOWS, 0.9) == (RateLimit(108, 121.0),)
     assert with_margin(CLOCKODO_WINDOWS, 0.9, padding_seconds=0.0) == (
-        Window(810, 60.0),
-        Window(2025, 900.0),
-        Window(4050, 3600.0),
+        RateLimit(810, 60.0),
+        RateLimit(2025, 900.0),
+        RateLimit(4050, 3600.0),
     )
-    assert with_margin([Window(1, 1.0)], 0.5, 0.0) == (Window(1, 1.0),)
+    assert with_margin([RateLimit(1, 1.0)], 0.5, 0.0) == (RateLimit(1, 1.0),)
     with pytest.raises(ValueError, match="margin"):
         with_margin(MOCO_WINDOWS, 1.5)
 
 
 def test_windows_are_validated() -> None:
     with pytest.raises(ValueError, match="limit"):
-        Window(0, 1.0)
+        RateLimit(0, 1.0)
     with pytest.raises(ValueError, match="at least one window"):
         Throttle([])
 

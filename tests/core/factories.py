@@ -21,7 +21,7 @@ from syncd.core.model import (
     TaskMapping,
     UserMapping,
 )
-from syncd.core.plan import Plan
+from syncd.core.plan import WRITE_ACTIONS, Pair, Plan
 from syncd.core.reconcile import reconcile
 
 DAY = date(2026, 3, 2)
@@ -149,8 +149,22 @@ def run(
 
 
 def kinds(plan: Plan) -> list[str]:
-    return [type(action).__name__ for action in plan.actions]
+    """Action names; writes with their target, e.g. ``Update:clockodo``."""
+    return [
+        f"{type(a).__name__}:{a.target}" if isinstance(a, WRITE_ACTIONS) else type(a).__name__
+        for a in plan.actions
+    ]
 
 
 def reasons(plan: Plan) -> list[tuple[str, int, SkipReason]]:
     return [(s.side, s.id, s.reason) for s in plan.skips]
+
+
+def pair(link_id: int | None, moco_id: int, clockodo_id: int, origin: str = "moco") -> Pair:
+    """How actions name a link (``origin`` as :func:`link` defaults it)."""
+    return Pair(link_id, moco_id, clockodo_id, Side(origin))
+
+
+def is_write(action: Any, kind: type, side: str) -> bool:
+    """Whether ``action`` is a write of ``kind`` (Create, Update, Bill, Delete) on ``side``."""
+    return isinstance(action, kind) and action.target == side

@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime
 
 from syncd.core.model import SkipReason
 from syncd.core.plan import (
-    CreateInClockodo,
-    UpdateClockodo,
+    Create,
+    Update,
 )
 from tests.core.factories import (
     clockodo,
+    is_write,
     kinds,
     link,
     moco,
@@ -29,7 +30,7 @@ def test_held_write_is_not_planned_again_until_the_source_changes() -> None:
     assert plan.actions == ()
     assert reasons(plan) == [("moco", 1, SkipReason.HELD_AFTER_ERROR)]
     plan = run([moco(1, description="newer")], [clockodo(5)], [link(1, 1, 5)], held=held)
-    assert kinds(plan) == ["UpdateClockodo"]
+    assert kinds(plan) == ["Update:clockodo"]
 
 
 def test_held_create_and_held_conflict_resolution() -> None:
@@ -57,7 +58,7 @@ def test_moco_date_change_replaces_the_entry_on_the_new_date() -> None:
         [link(1, 1, 5), link(2, 2, 6, proj(date=date(2026, 3, 5)))],
     )
     (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
+    assert is_write(update, Update, "clockodo")
     assert dict(update.changes) == {
         "time_since": datetime(2026, 3, 5, 9, tzinfo=UTC),
         "time_until": datetime(2026, 3, 5, 10, tzinfo=UTC),
@@ -67,14 +68,14 @@ def test_moco_date_change_replaces_the_entry_on_the_new_date() -> None:
 def test_longer_entry_keeps_its_start_when_free_else_moves() -> None:
     plan = run([moco(1, seconds=7200)], [clockodo(5)], [link(1, 1, 5)])
     (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
+    assert is_write(update, Update, "clockodo")
     assert dict(update.changes) == {"time_until": datetime(2026, 3, 2, 10, tzinfo=UTC)}
     neighbour = clockodo(6, start=datetime(2026, 3, 2, 9, tzinfo=UTC))
     plan = run(
         [moco(1, seconds=7200), moco(2)], [clockodo(5), neighbour], [link(1, 1, 5), link(2, 2, 6)]
     )
     (moved,) = plan.actions
-    assert isinstance(moved, UpdateClockodo)
+    assert is_write(moved, Update, "clockodo")
     assert dict(moved.changes) == {
         "time_since": datetime(2026, 3, 2, 10, tzinfo=UTC),
         "time_until": datetime(2026, 3, 2, 12, tzinfo=UTC),
@@ -90,19 +91,19 @@ def test_entries_their_authors_placed_keep_their_time() -> None:
         [link(1, 1, 5, origin="clockodo"), link(2, 2, 6)],
     )
     (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
+    assert is_write(update, Update, "clockodo")
     assert dict(update.changes) == {"time_until": datetime(2026, 3, 2, 15, 15, tzinfo=UTC)}
     plan = run([moco(1, date=date(2026, 3, 30))], [own], [link(1, 1, 5, origin="clockodo")])
     (moved,) = plan.actions
-    assert isinstance(moved, UpdateClockodo)
+    assert is_write(moved, Update, "clockodo")
     assert moved.changes["time_since"] == datetime(2026, 3, 30, 12, 15, tzinfo=UTC)  # 14:15 CEST
 
 
 def test_a_deleted_entry_frees_its_time_for_a_create() -> None:
     plan = run([moco(2)], [clockodo(5)], [link(1, 1, 5)], moco_gone=(1,))
-    assert kinds(plan) == ["DeleteInClockodo", "CreateInClockodo"]
+    assert kinds(plan) == ["Delete:clockodo", "Create:clockodo"]
     create = plan.actions[1]
-    assert isinstance(create, CreateInClockodo)
+    assert is_write(create, Create, "clockodo")
     assert create.draft.time_since == datetime(2026, 3, 2, 8, tzinfo=UTC)
 
 
@@ -115,7 +116,7 @@ def test_overfull_day_is_noted() -> None:
 def test_creates_on_one_day_are_stacked_in_id_order() -> None:
     plan = run([moco(3), moco(1, user_id=2), moco(2)], [], [])
     starts = {
-        a.moco_id: a.draft.time_since for a in plan.actions if isinstance(a, CreateInClockodo)
+        a.moco_id: a.draft.time_since for a in plan.actions if is_write(a, Create, "clockodo")
     }
     assert starts == {
         2: datetime(2026, 3, 2, 8, tzinfo=UTC),

@@ -7,30 +7,29 @@ from typing import Any
 
 import pytest
 
+from syncd.core.moco import Disregard
 from syncd.core.model import ParkedConflict, SkipReason
 from syncd.core.plan import (
+    Bill,
     Conflict,
-    CreateInClockodo,
-    CreateInMoco,
-    DeleteInClockodo,
-    DeleteInMoco,
-    Disregard,
-    DisregardInMoco,
+    Create,
+    Delete,
     DropLink,
     MarkOrphaned,
     Plan,
     RecordBase,
-    UpdateClockodo,
-    UpdateMoco,
+    Update,
 )
 from syncd.core.reconcile import reconcile
 from tests.core.factories import (
     MAPPINGS,
     T0,
     clockodo,
+    is_write,
     kinds,
     link,
     moco,
+    pair,
     policy,
     proj,
     reasons,
@@ -53,7 +52,7 @@ def test_nothing_changed_plans_nothing() -> None:
 def test_moco_changed_updates_clockodo() -> None:
     plan = run([moco(1, description="new", billable=False)], [clockodo(5)], [link(1, 1, 5)])
     (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
+    assert is_write(update, Update, "clockodo")
     assert dict(update.changes) == {"text": "new", "billable": 0}
     assert (update.link_id, update.moco_id, update.clockodo_id) == (1, 1, 5)
     assert update.expected == proj(description="new", billable=False)
@@ -63,26 +62,26 @@ def test_moco_changed_updates_clockodo() -> None:
 def test_clockodo_changed_updates_moco() -> None:
     plan = run([moco(1)], [clockodo(5, text="new", services_id=201)], [link(1, 1, 5)])
     (update,) = plan.actions
-    assert isinstance(update, UpdateMoco)
+    assert is_write(update, Update, "moco")
     assert dict(update.changes) == {"description": "new", "task_id": 21}
-    assert update.user_id == 1
+    assert update.item.user_id == 1
     assert update.expected == proj(description="new", task=21)
 
 
 def test_project_change_sends_all_ids() -> None:
     plan = run([moco(1, project_id=11, task_id=22)], [clockodo(5)], [link(1, 1, 5)])
     (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
+    assert is_write(update, Update, "clockodo")
     assert dict(update.changes) == {"customers_id": 501, "projects_id": 1001}
     plan = run([moco(1)], [clockodo(5, customers_id=501, projects_id=1001)], [link(1, 1, 5)])
     (back,) = plan.actions
-    assert isinstance(back, UpdateMoco)
+    assert is_write(back, Update, "moco")
     assert dict(back.changes) == {"project_id": 11, "task_id": 22}
 
 
 def test_both_changed_equal_records_the_base() -> None:
     plan = run([moco(1, description="same")], [clockodo(5, text="same")], [link(1, 1, 5)])
-    assert plan.actions == (RecordBase(1, 1, 5, proj(description="same")),)
+    assert plan.actions == (RecordBase(pair(1, 1, 5), proj(description="same")),)
 
 
 def _both_changed(**policy_overrides: Any) -> Plan:
@@ -98,9 +97,7 @@ def test_conflict_parks_by_default() -> None:
     plan = _both_changed()
     assert plan.actions == (
         Conflict(
-            1,
-            1,
-            5,
+            pair(1, 1, 5),
             proj(description="moco"),
             proj(description="clockodo"),
             "both_changed",
@@ -127,10 +124,10 @@ def test_conflict_policy_picks_a_winner(overrides: dict[str, Any], winner: str) 
     assert conflict.moco == proj(description="moco")
     assert conflict.clockodo == proj(description="clockodo")
     if winner == "moco":
-        assert isinstance(write, UpdateClockodo)
+        assert is_write(write, Update, "clockodo")
         assert dict(write.changes) == {"text": "moco"}
     else:
-        assert isinstance(write, UpdateMoco)
+        assert is_write(write, Update, "moco")
         assert dict(write.changes) == {"description": "clockodo"}
 
 
@@ -146,27 +143,29 @@ def test_newest_with_equal_times_parks() -> None:
 
 def test_moco_gone_and_clockodo_unchanged_deletes_in_clockodo() -> None:
     plan = run([], [clockodo(5)], [link(1, 1, 5)], moco_gone=(1,))
-    assert plan.actions == (DeleteInClockodo(1, 1, 5, proj(), plan.writes[0].source),)
+    (delete,) = plan.actions
+    assert is_write(delete, Delete, "clockodo")
+    assert (delete.pair, delete.projection) == (pair(1, 1, 5), proj())
     assert plan.writes[0].source.key == ("clockodo", 5)
 
 
 def test_clockodo_gone_and_moco_unchanged_deletes_in_moco() -> None:
     plan = run([moco(1)], [], [link(1, 1, 5)], clockodo_gone=(5,))
     (delete,) = plan.actions
-    assert isinstance(delete, DeleteInMoco)
-    assert (delete.moco_id, delete.user_id, delete.projection) == (1, 1, proj())
+    assert is_write(delete, Delete, "moco")
+    assert (delete.moco_id, delete.item.user_id, delete.projection) == (1, 1, proj())
 
 
 def test_gone_and_changed_parks() -> None:
     plan = run([], [clockodo(5, text="edited")], [link(1, 1, 5)], moco_gone=(1,))
     assert plan.actions == (
-        Conflict(1, 1, 5, None, proj(description="edited"), "deleted_and_changed", "parked"),
+        Conflict(pair(1, 1, 5), None, proj(description="edited"), "deleted_and_changed", "parked"),
     )
 
 
 def test_gone_and_changed_deleting_side_wins() -> None:
     plan = run([], [clockodo(5, text="edited")], [link(1, 1, 5)], moco_gone=(1,), conflict="moco")
-    assert kinds(plan) == ["Conflict", "DeleteInClockodo"]
+    assert kinds(plan) == ["Conflict", "Delete:clockodo"]
     conflict = plan.actions[0]
     assert isinstance(conflict, Conflict)
     assert conflict.resolution == "moco"
@@ -175,9 +174,9 @@ def test_gone_and_changed_deleting_side_wins() -> None:
 @pytest.mark.parametrize("conflict", ["clockodo", "newest"])
 def test_gone_and_changed_survivor_wins_and_is_recreated(conflict: str) -> None:
     plan = run([], [clockodo(5, text="edited")], [link(1, 1, 5)], moco_gone=(1,), conflict=conflict)
-    assert kinds(plan) == ["Conflict", "CreateInMoco"]
+    assert kinds(plan) == ["Conflict", "Create:moco"]
     create = plan.actions[1]
-    assert isinstance(create, CreateInMoco)
+    assert is_write(create, Create, "moco")
     assert create.replaces_link == 1
     assert create.draft.remote_id == "clockodo:5"
     assert create.draft.description == "edited"
@@ -188,7 +187,7 @@ def test_survivor_recreated_in_clockodo_is_placed() -> None:
         [moco(1, description="edited")], [], [link(1, 1, 5)], clockodo_gone=(5,), conflict="moco"
     )
     create = plan.actions[1]
-    assert isinstance(create, CreateInClockodo)
+    assert is_write(create, Create, "clockodo")
     assert create.replaces_link == 1
     assert create.draft.time_since == datetime(2026, 3, 2, 8, tzinfo=UTC)
 
@@ -206,12 +205,12 @@ def test_gone_and_billed_survivor_is_never_deleted(conflict: str) -> None:
 
 def test_both_gone_drops_the_link() -> None:
     plan = run([], [], [link(1, 1, 5)], moco_gone=(1,), clockodo_gone=(5,))
-    assert plan.actions == (DropLink(1, 1, 5),)
+    assert plan.actions == (DropLink(pair(1, 1, 5)),)
 
 
 def test_deletes_switched_off_orphan_the_link() -> None:
     plan = run([], [clockodo(5)], [link(1, 1, 5)], moco_gone=(1,), propagate_deletes=False)
-    assert plan.actions == (MarkOrphaned(1, 1, 5, "moco"),)
+    assert plan.actions == (MarkOrphaned(pair(1, 1, 5), "moco"),)
 
 
 def test_deleting_side_wins_but_deletes_are_off() -> None:
@@ -230,7 +229,7 @@ def test_orphan_is_inert_until_its_survivor_goes() -> None:
     orphan = link(1, 1, 5, orphaned="moco")
     assert run([], [clockodo(5, text="edited")], [orphan]).actions == ()
     assert run([], [], [orphan]).actions == ()  # survivor missing but not proven gone
-    assert run([], [], [orphan], clockodo_gone=(5,)).actions == (DropLink(1, 1, 5),)
+    assert run([], [], [orphan], clockodo_gone=(5,)).actions == (DropLink(pair(1, 1, 5)),)
 
 
 def test_orphaned_survivor_is_not_recreated_as_unlinked() -> None:
@@ -291,16 +290,16 @@ def test_edit_after_a_conflict_resolves_it_for_that_side() -> None:
     parked = [link(1, 1, 5, parked=PARKED)]
     plan = run([moco(1, description="m2")], [clockodo(5, text="c")], parked)
     (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
+    assert is_write(update, Update, "clockodo")
     assert dict(update.changes) == {"text": "m2"}
     plan = run([moco(1, description="m")], [clockodo(5, text="c2")], parked)
     (back,) = plan.actions
-    assert isinstance(back, UpdateMoco)
+    assert is_write(back, Update, "moco")
 
 
 def test_parked_sides_becoming_equal_record_the_base() -> None:
     plan = run([moco(1, description="c")], [clockodo(5, text="c")], [link(1, 1, 5, parked=PARKED)])
-    assert plan.actions == (RecordBase(1, 1, 5, proj(description="c")),)
+    assert plan.actions == (RecordBase(pair(1, 1, 5), proj(description="c")),)
 
 
 def test_parked_deletion_resolved_by_editing_the_survivor() -> None:
@@ -310,7 +309,7 @@ def test_parked_deletion_resolved_by_editing_the_survivor() -> None:
     assert reasons(still) == [("clockodo", 5, SkipReason.PARKED)]
     plan = run([], [clockodo(5, text="c2")], [link(1, 1, 5, parked=parked)], moco_gone=(1,))
     (create,) = plan.actions
-    assert isinstance(create, CreateInMoco)
+    assert is_write(create, Create, "moco")
     assert create.replaces_link == 1
 
 
@@ -320,10 +319,10 @@ def test_parked_deletion_resolved_by_editing_the_survivor() -> None:
 def test_moco_billed_bills_clockodo() -> None:
     plan = run([moco(1, billed=True)], [clockodo(5)], [link(1, 1, 5)])
     (update,) = plan.actions
-    assert isinstance(update, UpdateClockodo)
-    assert update.changes == {"billable": 2}
-    assert update.billing_only
-    assert (update.current_users_id, update.current_time_since) == (101, clockodo(5).time_since)
+    # Billing is all that changes: a bill, which can go with others through entry groups.
+    assert is_write(update, Bill, "clockodo")
+    assert update.expected == proj(billed=True)
+    assert (update.item.users_id, update.item.time_since) == (101, clockodo(5).time_since)
 
 
 def test_clockodo_billed_disregards_in_moco() -> None:
@@ -331,16 +330,16 @@ def test_clockodo_billed_disregards_in_moco() -> None:
         [moco(1, billable=False)], [clockodo(5, billable=2)], [link(1, 1, 5, proj(billable=False))]
     )
     (disregard,) = plan.actions
-    assert isinstance(disregard, DisregardInMoco)
-    assert disregard.disregard == Disregard(company_id=50, project_id=10)
-    assert (disregard.moco_id, disregard.user_id) == (1, 1)
+    assert is_write(disregard, Bill, "moco")
+    assert disregard.billing == Disregard(company_id=50, project_id=10)
+    assert (disregard.moco_id, disregard.item.user_id) == (1, 1)
 
 
 def test_clockodo_billed_and_edited_updates_before_disregarding() -> None:
     plan = run([moco(1)], [clockodo(5, billable=2, text="final")], [link(1, 1, 5)])
     update, disregard = plan.actions
-    assert isinstance(update, UpdateMoco)
-    assert isinstance(disregard, DisregardInMoco)
+    assert is_write(update, Update, "moco")
+    assert is_write(disregard, Bill, "moco")
     assert dict(update.changes) == {"description": "final"}
     assert not update.expected.billed
     assert disregard.expected == proj(description="final", billed=True)
@@ -368,9 +367,9 @@ def test_billing_and_a_concurrent_edit_conflict() -> None:
     assert isinstance(parked, Conflict)
     assert parked.reason == "billed"
     plan = run([moco(1, billed=True)], [clockodo(5, text="edit")], [link(1, 1, 5)], conflict="moco")
-    assert kinds(plan) == ["Conflict", "UpdateClockodo"]
+    assert kinds(plan) == ["Conflict", "Update:clockodo"]
     update = plan.actions[1]
-    assert isinstance(update, UpdateClockodo)
+    assert is_write(update, Update, "clockodo")
     assert dict(update.changes) == {"text": "work", "billable": 2}
 
 
@@ -402,7 +401,7 @@ def test_one_way_source_wins_when_both_changed() -> None:
         direction="moco-to-clockodo",
         conflict="clockodo",
     )
-    assert kinds(plan) == ["Conflict", "UpdateClockodo"]
+    assert kinds(plan) == ["Conflict", "Update:clockodo"]
     conflict = plan.actions[0]
     assert isinstance(conflict, Conflict)
     assert (conflict.reason, conflict.resolution) == ("one_way", "moco")
@@ -410,27 +409,27 @@ def test_one_way_source_wins_when_both_changed() -> None:
 
 def test_one_way_creates_only_on_the_target() -> None:
     plan = run([moco(1)], [clockodo(5, text="other")], [], direction="clockodo-to-moco")
-    assert kinds(plan) == ["CreateInMoco"]
+    assert kinds(plan) == ["Create:moco"]
     assert reasons(plan) == [("moco", 1, SkipReason.IGNORED_DIRECTION)]
 
 
 def test_one_way_target_deletion_orphans() -> None:
     plan = run([moco(1)], [], [link(1, 1, 5)], clockodo_gone=(5,), direction="moco-to-clockodo")
-    assert plan.actions == (MarkOrphaned(1, 1, 5, "clockodo"),)
+    assert plan.actions == (MarkOrphaned(pair(1, 1, 5), "clockodo"),)
 
 
 def test_one_way_source_deletion_deletes_the_target() -> None:
     plan = run(
         [], [clockodo(5, text="x")], [link(1, 1, 5)], moco_gone=(1,), direction="moco-to-clockodo"
     )
-    assert kinds(plan) == ["Conflict", "DeleteInClockodo"]
+    assert kinds(plan) == ["Conflict", "Delete:clockodo"]
 
 
 def test_one_way_never_disregards_the_source() -> None:
     plan = run([moco(1)], [clockodo(5, billable=2)], [link(1, 1, 5)], direction="moco-to-clockodo")
     assert plan.actions == ()
     plan = run([moco(1)], [clockodo(5, billable=2)], [link(1, 1, 5)], direction="clockodo-to-moco")
-    assert kinds(plan) == ["DisregardInMoco"]
+    assert kinds(plan) == ["Bill:moco"]
 
 
 # --- determinism and input checks -----------------------------------------------------

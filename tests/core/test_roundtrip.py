@@ -17,9 +17,10 @@ from syncd.core.model import (
     TaskMapping,
     UserMapping,
 )
-from syncd.core.plan import CreateInClockodo, CreateInMoco
+from syncd.core.plan import Create
 from syncd.core.projection import project_clockodo, project_moco
 from syncd.core.reconcile import reconcile
+from tests.core.factories import is_write
 
 ZONES = [
     "UTC",
@@ -49,7 +50,7 @@ def _mappings(zone: str) -> Mappings:
     )
 
 
-def _entry_from(create: CreateInClockodo, entry_id: int) -> ClockodoBooking:
+def _entry_from(create: Create, entry_id: int) -> ClockodoBooking:
     """What clockodo would hold after the create (and the bill that follows it)."""
     draft = create.draft
     return ClockodoBooking(
@@ -58,7 +59,7 @@ def _entry_from(create: CreateInClockodo, entry_id: int) -> ClockodoBooking:
         customers_id=draft.customers_id,
         projects_id=draft.projects_id,
         services_id=draft.services_id,
-        billable=2 if create.bill_after_create else draft.billable,
+        billable=2 if create.then_bill else draft.billable,
         text=draft.text,
         time_since=draft.time_since,
         time_until=draft.time_until,
@@ -68,7 +69,7 @@ def _entry_from(create: CreateInClockodo, entry_id: int) -> ClockodoBooking:
     )
 
 
-def _activity_from(create: CreateInMoco, activity_id: int) -> MocoBooking:
+def _activity_from(create: Create, activity_id: int) -> MocoBooking:
     draft = create.draft
     return MocoBooking(
         id=activity_id,
@@ -76,7 +77,7 @@ def _activity_from(create: CreateInMoco, activity_id: int) -> MocoBooking:
         seconds=draft.seconds,
         description=draft.description,
         billable=draft.billable,
-        billed=create.disregard_after_create is not None,
+        billed=create.billing is not None,
         user_id=draft.user_id,
         project_id=draft.project_id,
         task_id=draft.task_id,
@@ -119,7 +120,7 @@ def test_moco_to_clockodo_and_back(  # noqa: PLR0917 (hypothesis passes them by 
         mappings,
         policy,
     )
-    creates = [a for a in plan.actions if isinstance(a, CreateInClockodo)]
+    creates = [a for a in plan.actions if is_write(a, Create, "clockodo")]
     assert len(creates) == len(activities)
     for create in creates:
         entry = _entry_from(create, 900 + create.moco_id)
@@ -166,5 +167,5 @@ def test_clockodo_to_moco_and_back(
         Policy(window=(local_day, local_day)),
     )
     (create,) = plan.actions
-    assert isinstance(create, CreateInMoco)
+    assert is_write(create, Create, "moco")
     assert project_moco(_activity_from(create, 1), mappings) == project_clockodo(entry, mappings)

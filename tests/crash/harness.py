@@ -21,7 +21,7 @@ from typing import Any
 from syncd import config
 from syncd.core.projection import normalize_description
 from syncd.demo import scenario
-from syncd.service.engine import Engine, RunOptions
+from syncd.sync.engine import Engine, RunOptions
 from tests.e2e.harness import ROOT, World, entry_date
 
 # What a booking is, side-independently: user, date, seconds, text, project/task, billed.

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from syncd import config
-from syncd.service import engine as engine_module
-from syncd.service.engine import Engine, RunOptions, RunReport
 from syncd.store import db, journal, seen
+from syncd.sync import reading
+from syncd.sync.engine import Engine, RunOptions, RunReport
 from tests import clock
 from tests.e2e.harness import World, agency_world, links, unbilled_links
 
@@ -40,7 +40,7 @@ def test_an_edit_arrives_with_two_moco_reads(
 ) -> None:
     # Without the 10-minute lookback (it would return the fixture's own recent
     # writes as changes too), one edit is one changed activity.
-    monkeypatch.setattr(engine_module, "LOOKBACK", timedelta(0))
+    monkeypatch.setattr(reading, "LOOKBACK", timedelta(0))
     assert run(world).result == "ok"  # a full read: the watermark is now
     time.sleep(1.1)  # MOCO's stamps have whole seconds
     moco_id, clockodo_id = unbilled_links(world, db_url)[0]
@@ -107,7 +107,7 @@ def run(world: World, **options: object) -> RunReport:
 def test_dry_and_narrow_runs_do_not_move_the_watermark(
     world: World, db_url: str, monkeypatch: pytest.MonkeyPatch, between: str
 ) -> None:
-    monkeypatch.setattr(engine_module, "LOOKBACK", timedelta(0))  # no 10-minute wait
+    monkeypatch.setattr(reading, "LOOKBACK", timedelta(0))  # no 10-minute wait
     moco_id, clockodo_id = unbilled_links(world, db_url)[0]
     assert run(world).result == "ok"  # the watermark is now
     time.sleep(1.1)  # MOCO's stamps have whole seconds

@@ -163,7 +163,7 @@ def test_delete_in_moco_deletes_in_clockodo(world: World, db_url: str) -> None:
 
 
 def test_delete_in_clockodo_deletes_in_moco(world: World, db_url: str) -> None:
-    moco_id, clockodo_id = list(links(db_url).items())[-1]
+    moco_id, clockodo_id = unbilled_links(world, db_url)[-1]  # a billed entry cannot go
     world.clockodo_api("DELETE", f"/v2/entries/{clockodo_id}")
     world.run_once()
     assert moco_id not in {a["id"] for a in world.activities()}

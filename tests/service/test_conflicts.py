@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from syncd.core import model as core
-from syncd.service import conflicts
 from syncd.store import db, repo
+from syncd.sync import conflicts
 
 BASE = core.Projection(1, date(2026, 11, 2), 3600, "base", True, False, 10, 100)
 MOCO = core.Projection(1, date(2026, 11, 2), 3600, "moco", True, False, 10, 100)

@@ -9,7 +9,7 @@ import pytest
 from syncd.adapters.clockodo import models as ck
 from syncd.adapters.moco import models as mc
 from syncd.config import MappingSettings
-from syncd.service.masterdata import Accounts, build_mappings
+from syncd.sync.masterdata import Accounts, build_mappings
 
 
 def accounts(**changes: Any) -> Accounts:

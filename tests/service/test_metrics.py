@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from syncd.adapters.http import RequestEvent
 from syncd.core import plan as p
+from syncd.core.clockodo import ClockodoItem
+from syncd.core.moco import MocoItem
+from syncd.core.model import Side
 from syncd.service.metrics import Metrics, StoreFigures
-from syncd.service.outcomes import Result, Status
+from syncd.sync.outcomes import Result, Status
 from tests.core.factories import proj
 
 
@@ -25,16 +30,16 @@ def value(metrics: Metrics, name: str, **labels: str) -> float | None:
     return samples(metrics).get((name, frozenset(labels.items())))
 
 
-def delete_in_moco(moco_id: int) -> p.DeleteInMoco:
-    source = p.WriteSource("clockodo", 7, proj())
-    return p.DeleteInMoco(
-        link_id=1, moco_id=moco_id, clockodo_id=7, user_id=3, projection=proj(), source=source
-    )
+def delete_in_moco(moco_id: int) -> p.Delete:
+    source = p.WriteSource(Side.MOCO, moco_id, proj())
+    pair = p.Pair(1, moco_id, 7, Side.MOCO)
+    return p.Delete(Side.MOCO, pair, proj(), MocoItem(3), source)
 
 
-def delete_in_clockodo() -> p.DeleteInClockodo:
-    source = p.WriteSource("moco", 2, proj())
-    return p.DeleteInClockodo(link_id=1, moco_id=2, clockodo_id=7, projection=proj(), source=source)
+def delete_in_clockodo() -> p.Delete:
+    source = p.WriteSource(Side.CLOCKODO, 7, proj())
+    item = ClockodoItem(101, datetime(2026, 3, 2, 8, tzinfo=UTC), 1000)
+    return p.Delete(Side.CLOCKODO, p.Pair(1, 2, 7, Side.MOCO), proj(), item, source)
 
 
 def test_runs_by_mode_and_result_and_items_by_side_action_status() -> None:

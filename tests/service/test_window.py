@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from syncd import config
-from syncd.service.engine import RunOptions, default_window, local_today
+from syncd.sync.engine import RunOptions, default_window, local_today
 
 EXAMPLE = Path(__file__).parents[2] / "config.example.toml"
 

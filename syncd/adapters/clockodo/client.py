@@ -32,7 +32,7 @@ from syncd.adapters.errors import ApiError, MalformedResponse, OutcomeUnknown, e
 from syncd.adapters.fields import utc_z
 from syncd.adapters.http import ApiTransport, Reply, RequestEvent, RetryPolicy, VendorClient
 from syncd.adapters.listing import Collector, Invalid, ListResult, parse_item
-from syncd.adapters.throttle import CLOCKODO_WINDOWS, Throttle, Window, shared_throttle
+from syncd.adapters.throttle import CLOCKODO_WINDOWS, RateLimit, Throttle, shared_throttle
 
 API = "clockodo"
 MAX_PAGE_SIZE = 1000  # the largest items_per_page every list endpoint accepts
@@ -108,7 +108,7 @@ class ClockodoClient(VendorClient):
         on_request: Callable[[RequestEvent], None] | None = None,
         transport: httpx.BaseTransport | None = None,
         before_write: Callable[[], None] | None = None,
-        windows: Sequence[Window] = CLOCKODO_WINDOWS,
+        windows: Sequence[RateLimit] = CLOCKODO_WINDOWS,
         page_size: int = MAX_PAGE_SIZE,
     ) -> None:
         _check_credentials(api_user, api_key, external_application)

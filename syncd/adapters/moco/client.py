@@ -38,7 +38,7 @@ from syncd.adapters.moco.models import (
     Session,
     User,
 )
-from syncd.adapters.throttle import MOCO_WINDOWS, Throttle, Window, shared_throttle
+from syncd.adapters.throttle import MOCO_WINDOWS, RateLimit, Throttle, shared_throttle
 
 API = "moco"
 PAGE_SIZE = 100  # MOCO's maximum (moco.md §2)
@@ -95,7 +95,7 @@ class MocoClient(VendorClient):
         on_request: Callable[[RequestEvent], None] | None = None,
         transport: httpx.BaseTransport | None = None,
         before_write: Callable[[], None] | None = None,
-        windows: Sequence[Window] = MOCO_WINDOWS,
+        windows: Sequence[RateLimit] = MOCO_WINDOWS,
     ) -> None:
         if not api_key:
             raise ValueError("MOCO: an API key is required")

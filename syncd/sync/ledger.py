@@ -9,7 +9,6 @@ a write before the vendor has answered it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +16,9 @@ from syncd.core import model as core
 from syncd.core import plan as p
 from syncd.store import journal, repo
 from syncd.store.db import transaction
+from syncd.sync.intents import Intent, encode
+
+NO_STAMPS: core.BySide[str | None] = core.BySide(None, None)
 
 
 class Ledger:
@@ -25,22 +27,24 @@ class Ledger:
         self.run_id = run_id
 
     # -- intents --------------------------------------------------------------
-    def announce(self, kind: str, payloads: Sequence[dict[str, Any]]) -> list[int]:
+    def announce(self, intents: Sequence[Intent]) -> list[int]:
         """Durable intents for writes about to be sent (one transaction for a batch)."""
         with transaction(self.sessions) as session:
-            intents = [
-                journal.add_intent(
-                    session,
-                    kind,
-                    payload,
-                    source_side=payload.get("source_side"),
-                    source_id=payload.get("source_id"),
-                    target_id=payload.get("target_id"),
-                    run_id=self.run_id,
+            rows = []
+            for intent in intents:
+                payload = encode(intent)
+                rows.append(
+                    journal.add_intent(
+                        session,
+                        intent.kind,
+                        payload,
+                        source_side=payload["source_side"],
+                        source_id=payload["source_id"],
+                        target_id=payload.get("target_id"),
+                        run_id=self.run_id,
+                    )
                 )
-                for payload in payloads
-            ]
-            return [intent.id for intent in intents]
+            return [row.id for row in rows]
 
     def abandon(self, intent_ids: Sequence[int]) -> None:
         """The writes surely did not happen (refused, or never sent)."""
@@ -53,44 +57,41 @@ class Ledger:
         self,
         intent_id: int | None,
         *,
-        moco_id: int,
-        clockodo_id: int,
+        ids: core.BySide[int],
         origin: core.Side,
         base: core.Projection,
         replaces_link: int | None,
-        stamps: tuple[str | None, str | None] = (None, None),
+        stamps: core.BySide[str | None] = NO_STAMPS,
     ) -> None:
         """A create succeeded: link the pair (or repoint the link it replaces).
 
         Recording twice (a crash after the commit, then recovery) changes nothing.
         """
-        source_side: core.Side = origin
-        source_id = moco_id if origin == "moco" else clockodo_id
-        target_id = clockodo_id if origin == "moco" else moco_id
+        target = core.Side(origin).other
         with transaction(self.sessions) as session:
             if replaces_link is not None and repo.link_exists(session, replaces_link):
                 repo.record_base(
                     session,
                     replaces_link,
                     base,
-                    moco_id=moco_id,
-                    clockodo_id=clockodo_id,
-                    moco_stamp=stamps[0],
-                    clockodo_stamp=stamps[1],
+                    moco_stamp=stamps.moco,
+                    clockodo_stamp=stamps.clockodo,
+                    moco_id=ids.moco,
+                    clockodo_id=ids.clockodo,
                 )
-            elif not repo.is_linked(session, moco_id=moco_id, clockodo_id=clockodo_id):
+            elif not repo.is_linked(session, moco_id=ids.moco, clockodo_id=ids.clockodo):
                 repo.add_link(
                     session,
-                    moco_id=moco_id,
-                    clockodo_id=clockodo_id,
+                    moco_id=ids.moco,
+                    clockodo_id=ids.clockodo,
                     origin=origin,
                     base=base,
-                    moco_stamp=stamps[0],
-                    clockodo_stamp=stamps[1],
+                    moco_stamp=stamps.moco,
+                    clockodo_stamp=stamps.clockodo,
                 )
-            repo.release_failure(session, source_side, source_id)
+            repo.release_failure(session, origin, ids[origin])
             if intent_id is not None:
-                journal.finish_intent(session, intent_id, target_id=target_id)
+                journal.finish_intent(session, intent_id, target_id=ids[target])
 
     def agreed(
         self,
@@ -99,13 +100,13 @@ class Ledger:
         base: core.Projection,
         *,
         source: p.WriteSource | None = None,
-        stamps: tuple[str | None, str | None] = (None, None),
+        stamps: core.BySide[str | None] = NO_STAMPS,
     ) -> None:
         """Both sides hold `base` now (after an update, or found equal)."""
         with transaction(self.sessions) as session:
-            resolved = link_id if link_id is not None else self._link_id(session, moco_id)
+            resolved = link_id if link_id is not None else repo.link_id_for_moco(session, moco_id)
             repo.record_base(
-                session, resolved, base, moco_stamp=stamps[0], clockodo_stamp=stamps[1]
+                session, resolved, base, moco_stamp=stamps.moco, clockodo_stamp=stamps.clockodo
             )
             if source is not None:
                 repo.release_failure(session, source.side, source.id)
@@ -126,64 +127,59 @@ class Ledger:
 
     def parked(
         self,
-        link_id: int | None,
-        moco_id: int,
-        clockodo_id: int,
+        pair: p.Pair,
         reason: str,
-        versions: tuple[core.Projection | None, core.Projection | None],
+        versions: core.BySide[core.Projection | None],
     ) -> None:
         """A refusal that needs a person (billed or locked booking): park the link."""
         with transaction(self.sessions) as session:
-            resolved = link_id if link_id is not None else self._link_id(session, moco_id)
+            resolved = pair.link_id
+            if resolved is None:
+                resolved = repo.link_id_for_moco(session, pair.moco_id)
             link = repo.get_link(session, resolved)
             repo.open_conflict(
                 session,
                 link_id=resolved,
-                moco_id=moco_id,
-                clockodo_id=clockodo_id,
+                moco_id=pair.moco_id,
+                clockodo_id=pair.clockodo_id,
                 reason=reason,
-                moco=versions[0],
-                clockodo=versions[1],
+                moco=versions.moco,
+                clockodo=versions.clockodo,
                 base=repo.base_of(link),
             )
 
     # -- bookkeeping actions (no vendor write) -------------------------------------
-    def record(self, action: p.Action) -> None:
+    def record(self, action: p.Bookkeeping) -> None:
         with transaction(self.sessions) as session:
+            pair = action.pair
             match action:
                 case p.AdoptLink():
                     repo.add_link(
                         session,
-                        moco_id=action.moco_id,
-                        clockodo_id=action.clockodo_id,
-                        origin=action.origin,
+                        moco_id=pair.moco_id,
+                        clockodo_id=pair.clockodo_id,
+                        origin=pair.origin,
                         base=action.base,
                     )
                 case p.RecordBase():
-                    repo.record_base(session, action.link_id, action.base)
+                    repo.record_base(session, pair.existing_id, action.base)
                 case p.DropLink():
-                    repo.drop_link(session, action.link_id)
+                    repo.drop_link(session, pair.existing_id)
                 case p.MarkOrphaned():
-                    repo.mark_orphaned(session, action.link_id, action.gone)
+                    repo.mark_orphaned(session, pair.existing_id, action.gone)
                 case p.Conflict():
-                    link_id = action.link_id
+                    link_id = pair.link_id
                     if link_id is None:
-                        link_id = self._link_id(session, action.moco_id)
+                        link_id = repo.link_id_for_moco(session, pair.moco_id)
                     base = repo.base_of(repo.get_link(session, link_id))
                     repo.open_conflict(
                         session,
                         link_id=link_id,
-                        moco_id=action.moco_id,
-                        clockodo_id=action.clockodo_id,
+                        moco_id=pair.moco_id,
+                        clockodo_id=pair.clockodo_id,
                         reason=action.reason,
                         moco=action.moco,
                         clockodo=action.clockodo,
                         base=base,
                         resolution=None if action.resolution == "parked" else action.resolution,
                     )
-                case _:
-                    raise TypeError(f"not a bookkeeping action: {action!r}")
-
-    @staticmethod
-    def _link_id(session: Session, moco_id: int) -> int:
-        return repo.link_id_for_moco(session, moco_id)

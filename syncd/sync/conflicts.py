@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syncd.core import model as core
+from syncd.core.codec import optional_from_json
 from syncd.store import models as rows
 from syncd.store import repo
 
@@ -48,10 +49,8 @@ def open_conflicts(session: Session) -> list[OpenConflict]:
             moco_id=row.moco_id,
             clockodo_id=row.clockodo_id,
             reason=row.reason,
-            moco=None if row.moco_version is None else repo.projection_from_json(row.moco_version),
-            clockodo=None
-            if row.clockodo_version is None
-            else repo.projection_from_json(row.clockodo_version),
+            moco=optional_from_json(row.moco_version),
+            clockodo=optional_from_json(row.clockodo_version),
             detected_at=row.detected_at,
         )
         for row in repo.open_conflicts(session)
@@ -66,12 +65,10 @@ def resolve(session: Session, conflict_id: int, keep: core.Side) -> str:
     if row is None or row.link_id is None:
         raise ConflictNotFound(f"no open conflict {conflict_id} (see `syncd conflicts`)")
     versions = {
-        "moco": None if row.moco_version is None else repo.projection_from_json(row.moco_version),
-        "clockodo": None
-        if row.clockodo_version is None
-        else repo.projection_from_json(row.clockodo_version),
+        "moco": optional_from_json(row.moco_version),
+        "clockodo": optional_from_json(row.clockodo_version),
     }
-    loser: core.Side = "clockodo" if keep == "moco" else "moco"
+    loser = core.Side(keep).other
     winner_version, loser_version = versions[keep], versions[loser]
     link_id = row.link_id
     row.state, row.resolution, row.resolved_at = (

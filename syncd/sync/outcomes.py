@@ -24,6 +24,7 @@ class Status(StrEnum):
     FAILED = "failed"  # transient (rate limit, 5xx, network); retried next run
     UNKNOWN = "unknown"  # the answer was lost; resolved at the next start
     GONE = "gone"  # the target vanished meanwhile; the next run proves it
+    STALE = "stale"  # the target changed since it was read; decided again next run
     NOT_RUN = "not_run"  # stopped (SIGTERM) before this write
 
 
@@ -73,4 +74,6 @@ class Results:
 
     @property
     def failures(self) -> list[Result]:
-        return [r for r in self.items if r.status not in (Status.DONE, Status.PARKED)]
+        """Writes that did not happen and were not meant to be held back: a parked
+        booking waits for a person, a stale one for the next run's decision."""
+        return [r for r in self.items if r.status not in (Status.DONE, Status.PARKED, Status.STALE)]

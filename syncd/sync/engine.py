@@ -1,0 +1,409 @@
+"""One sync run: recover, read, decide, write, record (design §1).
+
+A run holds the writer lock throughout. Its order is fixed: pending intents are
+resolved before anything is read, so a crash can never turn into a duplicate; the
+plan is computed by the pure core from what was read; the executor applies it
+(unless this is a dry run or the plan was refused).
+
+The :class:`Engine` lives as long as its configuration (the daemon keeps one); all
+that belongs to one run (its lock, stop event, request counts) lives in a
+:class:`Run`, and what it did is returned as a frozen :class:`RunReport`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from syncd import log
+from syncd.adapters.http import RequestEvent
+from syncd.config import Settings
+from syncd.core import model as core
+from syncd.core import plan as p
+from syncd.core.model import Direction
+from syncd.core.reconcile import reconcile
+from syncd.exitcodes import ExitCode
+from syncd.sides.base import Window
+from syncd.sides.factory import Connect, Hooks, Sides, connect_vendors
+from syncd.store import db, journal, repo
+from syncd.store.lock import HeldLock, WriterLock, writer_lock
+from syncd.sync.execute import Executor
+from syncd.sync.ledger import Ledger
+from syncd.sync.masterdata import build_mappings, read_accounts
+from syncd.sync.outcomes import Fatal, Results, Status, WriterLockLost
+from syncd.sync.reading import Copy, SideRead, read_side, with_partners
+from syncd.sync.recovery import Recovered, recover
+
+RunResult = Literal["ok", "partial", "failed", "refused", "planned", "stopped"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    dry_run: bool = False
+    since: date | None = None
+    until: date | None = None
+    direction: Direction | None = None
+    allow_mass_delete: bool = False
+    migrate: bool = False
+    lock_wait: float = 0.0
+    mode: str = "run-once"
+    incremental: bool = False  # MOCO: read only what changed (a full read when unsure)
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What one run did (what `run-once` prints, the log line and the run history)."""
+
+    run_id: str
+    window: Window
+    result: RunResult = "ok"
+    plan: p.Plan | None = None
+    results: Results = field(default_factory=Results)
+    recovered: Recovered = field(default_factory=Recovered)
+    mapping_problems: tuple[str, ...] = ()
+    read_problems: tuple[str, ...] = ()
+    invalid: tuple[str, ...] = ()  # items the vendors sent that made no sense
+    requests: Counter[str] = field(default_factory=Counter)
+    error: str | None = None
+    user_names: dict[int, str] = field(default_factory=dict)  # MOCO user id -> name
+    moco_read: str = "full"  # or "incremental"
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.result == "refused":
+            return ExitCode.REFUSED
+        if self.result in ("failed", "partial", "stopped"):  # stopped: work remains
+            return ExitCode.FAILED
+        return ExitCode.OK
+
+    @property
+    def stale(self) -> int:
+        """Writes not sent because their target changed while the run was under way."""
+        return self.results.by_status()[Status.STALE]
+
+    def counts(self) -> dict[str, object]:
+        """The run's figures, as stored in the run history."""
+        plan = self.plan
+        done = [r.action for r in self.results.items if r.status == Status.DONE]
+        return {
+            "planned": {} if plan is None else _plan_counts(plan),
+            "done": _action_counts(done),
+            "results": {str(k): v for k, v in sorted(self.results.by_status().items())},
+            "skipped": {} if plan is None else _skip_counts(plan),
+            "requests": dict(self.requests),
+            "recovered": self.recovered.total(),
+            "invalid": len(self.invalid),
+            "stale": self.stale,
+            "moco_read": self.moco_read,
+        }
+
+
+def _action_counts(actions: list[p.WriteAction]) -> dict[str, int]:
+    counts: Counter[str] = Counter(f"{a.kind}_{a.side}" for a in actions)
+    return dict(sorted(counts.items()))
+
+
+def _plan_counts(plan: p.Plan) -> dict[str, int]:
+    counts = _action_counts(list(plan.writes))
+    counts["conflicts"] = plan.count("conflict")
+    return counts
+
+
+def _skip_counts(plan: p.Plan) -> dict[str, int]:
+    return {f"{side}:{reason}": n for (side, reason), n in sorted(plan.skip_counts().items())}
+
+
+def settle_time(settings: Settings) -> timedelta:
+    """How long a create may still land at a vendor after its sender went away: the
+    longest answer syncd waits for, twice. Younger unfound creates stay pending."""
+    longest = max(settings.moco.read_timeout, settings.clockodo.read_timeout)
+    return timedelta(seconds=2 * longest)
+
+
+def local_today(settings: Settings) -> date:
+    """Today in the configured zone (`[sync] timezone`), whatever the machine's zone."""
+    return datetime.now(ZoneInfo(settings.sync.timezone)).date()
+
+
+def default_window(settings: Settings, options: RunOptions, today: date | None = None) -> Window:
+    """`window_days` back from today (configured zone) up to tomorrow, so that users
+    in zones ahead of it are covered; `--since/--until` narrow it."""
+    today = today or local_today(settings)
+    first = options.since or today - timedelta(days=settings.sync.window_days)
+    last = options.until or today + timedelta(days=1)
+    return Window(first, last)
+
+
+@dataclass
+class Run:
+    """One run's state: its options and window, the lock it writes under, the stop
+    event it obeys, and the requests it made."""
+
+    id: str
+    options: RunOptions
+    window: Window
+    lock: WriterLock
+    stop: threading.Event
+    requests: Counter[str] = field(default_factory=Counter)
+
+    def stopping(self) -> bool:
+        """Stop writing when asked to, or when the writer lock was lost: another
+        syncd may hold it by now, and two writers could duplicate bookings."""
+        return self.stop.is_set() or not self.lock.is_alive()
+
+    def guard_write(self) -> None:
+        """Right before any write is sent (also after throttle waits and back-offs)."""
+        if not self.lock.is_alive():
+            raise WriterLockLost(f"lost {self.lock.describe()}; the write was not sent")
+
+    @property
+    def reads_whole_window(self) -> bool:
+        """Only a real run over the configured window may refresh the store's copy and
+        move the watermark: a narrowed or dry run would make later incremental runs
+        skip changes they never saw."""
+        options = self.options
+        return options.since is None and options.until is None and not options.dry_run
+
+
+class Engine:
+    """Runs syncs for one configuration; ``stop`` set means: finish the current write, stop.
+
+    ``connect`` builds both sides for a run (default: HTTP clients from the settings);
+    ``on_request`` (optional) sees every API request of every run, e.g. for metrics.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        stop: threading.Event | None = None,
+        on_request: Any = None,
+        *,
+        connect: Connect | None = None,
+    ) -> None:
+        self.settings = settings
+        self.stop = stop or threading.Event()
+        self.on_request = on_request
+        self.connect = connect or connect_vendors(settings)
+        self.db = db.make_engine(settings.database.url)
+        self.sessions = db.session_factory(self.db)
+        self.logger = log.get_logger("syncd.engine")
+
+    def run(
+        self,
+        options: RunOptions,
+        held_lock: WriterLock | None = None,
+        stop: threading.Event | None = None,
+    ) -> RunReport:
+        """One run under the writer lock: taken here, or ``held_lock``, which the caller
+        (the daemon, holding it for its whole life) already holds and keeps. ``stop``
+        (default: the engine's) ends the run after its current write."""
+        with log.bound_run() as run_id:
+            window = default_window(self.settings, options)
+            if options.migrate:
+                db.upgrade(self.db)
+            db.require_current(self.db)
+            lock = held_lock or writer_lock(self.db)
+            run = Run(run_id, options, window, lock, stop or self.stop)
+            with nullcontext() if held_lock else HeldLock(lock, wait=options.lock_wait):
+                report = self._run_locked(run)
+            self.logger.info(
+                "run finished",
+                result=report.result,
+                window=f"{window.first}..{window.last}",
+                **report.counts(),
+            )
+            return report
+
+    def _run_locked(self, run: Run) -> RunReport:
+        with db.transaction(self.sessions) as session:
+            journal.start_run(session, run.id, run.options.mode)
+        try:
+            report = self._sync(run)
+        except Fatal as exc:
+            report = self._failed(run, str(exc))
+        except BaseException as exc:  # recorded, then re-raised for the caller's exit code
+            self._finish(self._failed(run, log.redact(f"{type(exc).__name__}: {exc}")), True)
+            raise
+        self._finish(report)
+        return report
+
+    @staticmethod
+    def _failed(run: Run, error: str) -> RunReport:
+        return RunReport(run.id, run.window, "failed", requests=run.requests, error=error)
+
+    def _finish(self, report: RunReport, best_effort: bool = False) -> None:
+        """Record the run. After a failure, a store that is gone too must not hide the
+        original error (the run then stays "running" in the history)."""
+        try:
+            with db.transaction(self.sessions) as session:
+                journal.finish_run(
+                    session, report.run_id, report.result, report.counts(), error=report.error
+                )
+        except Exception:
+            if not best_effort:
+                raise
+            self.logger.warning("could not record the failed run", run_id=report.run_id)
+
+    def _hooks(self, run: Run) -> Hooks:
+        def count(event: RequestEvent) -> None:
+            kind = "read" if event.method == "GET" else "write"
+            run.requests[f"{event.api}_{kind}"] += 1
+            if self.on_request is not None:
+                self.on_request(event)
+
+        return Hooks(count, run.guard_write)
+
+    def _sync(self, run: Run) -> RunReport:
+        with self.connect(self._hooks(run)) as sides:
+            ledger = Ledger(self.sessions, run.id)
+            recovered = recover(ledger, sides, settle_time(self.settings), datetime.now(UTC))
+            accounts = read_accounts(sides.moco.client, sides.clockodo.client)
+            mappings, problems = build_mappings(
+                self.settings.mappings, accounts, self.settings.sync.timezone
+            )
+            for problem in problems:
+                self.logger.warning("mapping problem", problem=problem)
+            if not run.options.dry_run:
+                with db.transaction(self.sessions) as session:
+                    repo.replace_mappings(session, mappings)
+            plan, reads = self._plan(run, sides, mappings)
+            report = RunReport(
+                run.id,
+                run.window,
+                "planned",
+                plan,
+                recovered=recovered,
+                mapping_problems=tuple(problems),
+                read_problems=_problems(reads),
+                invalid=tuple(_invalid_lines(reads, plan)),
+                requests=run.requests,
+                user_names={
+                    u.id: f"{u.firstname} {u.lastname}" for u in accounts.moco_users.values()
+                },
+                moco_read=reads.moco.mode,
+            )
+            for line in report.invalid:
+                self.logger.warning("invalid item skipped", item=line)
+            if run.options.dry_run:
+                return report
+            if plan.refused:
+                return replace(report, result="refused")
+            return self._execute(run, report, sides, mappings, reads)
+
+    def _plan(
+        self, run: Run, sides: Sides, mappings: core.Mappings
+    ) -> tuple[p.Plan, core.BySide[SideRead[Any]]]:
+        window = run.window
+        with db.transaction(self.sessions) as session:
+            in_window = repo.load_links(session, window.dates)
+        copy = Copy(self.sessions) if run.reads_whole_window else None
+        reads = core.BySide(
+            *(
+                read_side(
+                    sides[side],
+                    window,
+                    [link.item(side) for link in in_window],
+                    copy=copy,  # used by a side that reads changes (MOCO)
+                    incremental=run.options.incremental,
+                )
+                for side in core.SIDES
+            )
+        )
+        with db.transaction(self.sessions) as session:
+            links = repo.load_links(
+                session, window.dates, reads.moco.fetched.items, reads.clockodo.fetched.items
+            )
+            held = repo.load_held(session)
+        # Links found through an item that moved into the window: their partner may
+        # still be outside it, and must be read too, or the link would wait forever.
+        known = {link.id for link in in_window}
+        found = [link for link in links if link.id not in known]
+        if found:
+            reads = core.BySide(
+                *(
+                    replace(
+                        reads[side],
+                        fetched=with_partners(
+                            sides[side], reads[side].fetched, [link.item(side) for link in found]
+                        ),
+                    )
+                    for side in core.SIDES
+                )
+            )
+        sync = self.settings.sync
+        policy = core.Policy(
+            window=window.dates,
+            direction=run.options.direction or sync.direction,
+            conflict=sync.conflict,
+            propagate_deletes=sync.propagate_deletes,
+            day_start=sync.day_start,
+            mass_delete_min=sync.mass_delete_min,
+            mass_delete_share=sync.mass_delete_share,
+            allow_mass_delete=run.options.allow_mass_delete,
+        )
+        plan = reconcile(
+            reads.moco.snapshot, reads.clockodo.snapshot, links, mappings, policy, held=held
+        )
+        return plan, reads
+
+    def _execute(
+        self,
+        run: Run,
+        report: RunReport,
+        sides: Sides,
+        mappings: core.Mappings,
+        reads: core.BySide[SideRead[Any]],
+    ) -> RunReport:
+        assert report.plan is not None
+        unresolved = report.recovered.unresolved
+        executor = Executor(
+            Ledger(self.sessions, run.id),
+            sides,
+            mappings,
+            core.BySide(reads.moco.fetched.items, reads.clockodo.fetched.items),
+            run.stopping,
+            no_creates=(
+                f"{unresolved} earlier create(s) not resolved yet: no creates this run"
+                if unresolved
+                else None
+            ),
+        )
+        results = executor.execute(report.plan)
+        statuses = results.by_status()
+        result: RunResult = "ok"
+        error = None
+        if not run.lock.is_alive():
+            result = "failed"
+            error = f"lost {run.lock.describe()} mid-run (database connection dropped)"
+        elif run.stop.is_set() and statuses[Status.NOT_RUN]:
+            result = "stopped"
+        elif results.failures or report.read_problems:
+            result = "partial"
+        return replace(report, result=result, results=results, error=error)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def _invalid_lines(reads: core.BySide[SideRead[Any]], plan: p.Plan) -> list[str]:
+    """Items that made no sense: unparseable ones, and absurd ones the core rejected."""
+    unparseable = [
+        f"{side.label} {item.raw_id if item.raw_id is not None else '(no id)'}: {item.reason}"
+        for side, read in reads.items()
+        for item in read.fetched.invalid
+    ]
+    absurd = [
+        f"{core.Side(skip.side).label} {skip.id}: {skip.detail or skip.reason}"
+        for skip in plan.skips
+        if skip.reason == core.SkipReason.INVALID and skip.detail != "unparseable"
+    ]
+    return unparseable + absurd
+
+
+def _problems(reads: core.BySide[SideRead[Any]]) -> tuple[str, ...]:
+    return tuple(read.fetched.problem for _, read in reads.items() if read.fetched.problem)
