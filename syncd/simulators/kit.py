@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import socket
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,9 +32,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from syncd.simulators.assumptions import Assumption, Assumptions
+from syncd.simulators.coverage import METHODS, NotSimulated
+
 Endpoint = Callable[[Request], Awaitable[Response]]
 Phase = Literal["before", "after"]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def template_of(route_path: str) -> str:
+    """A Starlette route path as an OpenAPI path template (`{id:int}` → `{id}`)."""
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", route_path)
 
 
 def utc_iso(moment: datetime) -> str:
@@ -207,9 +216,20 @@ class Simulator:
     # Whether the vendor's own 429 carries Retry-After (injected 429 faults
     # carry it whenever the fault configuration sets `retry_after`).
     sends_retry_after: ClassVar[bool] = True
+    # Guesses where the vendor's documents are silent, switchable at run time.
+    declared_assumptions: ClassVar[tuple[Assumption, ...]] = ()
+    # Documented operations this simulator does not serve (see `coverage`).
+    not_simulated: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, *, rate_limits: list[tuple[int, float]], rate_limit: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        rate_limits: list[tuple[int, float]],
+        rate_limit: bool = True,
+        assumptions: Mapping[str, Any] | None = None,
+    ) -> None:
         self.lock = threading.RLock()
+        self.assumed = Assumptions(self.declared_assumptions, assumptions)
         self.clock = SimClock()
         self.faults = FaultInjector()
         self.limiter = SlidingWindowLimiter(rate_limits)
@@ -248,6 +268,22 @@ class Simulator:
         """The body the vendor sends for an injected error status (5xx, 429)."""
         return JSONResponse({"message": "Internal Server Error"}, status_code=status)
 
+    def unknown_route_response(self, reason: str | None, allowed: list[str]) -> Response:
+        """An undocumented (reason None) or not simulated route; `allowed`: the
+        methods served on that path. Vendors override this with their 404 shape."""
+        message = f"Not simulated: {reason}" if reason else "Not Found"
+        return JSONResponse({"message": message}, status_code=404)
+
+    def load_seed(self, data: dict[str, Any]) -> None:
+        """`seed`, plus an optional `"assumptions"` object (checked before anything changes)."""
+        rest = dict(data)
+        wanted = rest.pop("assumptions", None)
+        if wanted is not None:
+            Assumptions(self.declared_assumptions).update(wanted)  # validate only
+        self.seed(rest)
+        if wanted is not None:
+            self.assumed.update(wanted)
+
     def rate_limited_response(self, retry_after: float | None) -> Response:
         response = self.error_response(429)
         if retry_after is not None:
@@ -258,7 +294,8 @@ class Simulator:
     def route(self, path: str, endpoint: Endpoint, methods: list[str]) -> Route:
         """An API route whose requests pass through stats, limits and faults."""
         assert len(methods) == 1, "one method per route keeps route keys exact"
-        key = f"{methods[0]} {self.api_prefix}{path}"
+        # Keys name the path template without convertors: `{id:int}` → `{id}`.
+        key = f"{methods[0]} {self.api_prefix}{template_of(path)}"
 
         async def wrapped(request: Request) -> Response:
             return await self._serve(key, endpoint, request)
@@ -326,6 +363,7 @@ def _control_routes(sim: Simulator) -> list[BaseRoute]:
     async def reset(request: Request) -> Response:
         with sim.lock:
             sim.reset()
+            sim.assumed.reset()
             sim.stats.clear()
             sim.limiter.reset()
             sim.faults.configure(FaultConfig())
@@ -334,8 +372,10 @@ def _control_routes(sim: Simulator) -> list[BaseRoute]:
     async def seed(request: Request) -> Response:
         try:
             data = await request.json()
+            if not isinstance(data, dict):
+                raise ValueError("a seed must be a JSON object")
             with sim.lock:
-                sim.seed(data)
+                sim.load_seed(data)
         except (ValueError, KeyError, TypeError) as exc:
             return JSONResponse({"error": f"bad seed: {exc}"}, status_code=400)
         return JSONResponse({"ok": True})
@@ -372,8 +412,19 @@ def _control_routes(sim: Simulator) -> list[BaseRoute]:
             sim.clock.freeze(moment)
         return JSONResponse({"now": utc_iso(sim.clock.now()), "frozen": moment is not None})
 
+    async def assumptions(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                with sim.lock:
+                    sim.assumed.update(await request.json())
+            except ValueError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        with sim.lock:
+            return JSONResponse(sim.assumed.describe())
+
     return [
         Route("/reset", reset, methods=["POST"]),
+        Route("/assumptions", assumptions, methods=["GET", "POST"]),
         Route("/seed", seed, methods=["POST"]),
         Route("/state", state, methods=["GET"]),
         Route("/stats", stats, methods=["GET"]),
@@ -384,11 +435,31 @@ def _control_routes(sim: Simulator) -> list[BaseRoute]:
     ]
 
 
+def _fallback_routes(sim: Simulator, served: list[BaseRoute]) -> list[BaseRoute]:
+    """Last in the API mount: not simulated and undocumented routes answer in
+    the vendor's shape instead of Starlette's plain-text 404/405."""
+    uncovered = NotSimulated(sim.not_simulated)
+
+    async def fallback(request: Request) -> Response:
+        path = request.url.path.removeprefix(sim.api_prefix) or "/"
+        allowed = [
+            method
+            for route in served
+            if isinstance(route, Route) and route.path_regex.match(path)
+            for method in sorted(route.methods or ())
+            if method != "HEAD"
+        ]
+        return sim.unknown_route_response(uncovered.reason(request.method, path), allowed)
+
+    return [sim.route("/{unrouted:path}", fallback, [method]) for method in METHODS]
+
+
 def build_app(sim: Simulator) -> Starlette:
+    served = sim.api_routes()
     return Starlette(
         routes=[
             Mount("/_sim", routes=_control_routes(sim)),
-            Mount(sim.api_prefix, routes=sim.api_routes()),
+            Mount(sim.api_prefix, routes=[*served, *_fallback_routes(sim, served)]),
         ]
     )
 

@@ -8,10 +8,12 @@ Order: `time_since`, then `id` (stable across pages).
 
 Filters (`filter[...]`): ids match exactly, and `0` matches "none" for the
 nullable ones (`projects_id`, `subprojects_id`, `lumpsum_services_id`,
-`texts_id`); `billable` 0/1/2 match exactly and 12 means billable-or-billed;
-`text` matches a case-insensitive substring of the description [assumption];
-`teams_id` selects the team's co-workers; `budget_type` is accepted but not
-simulated (projects carry no budget logic); other keys are ignored.
+`texts_id`); the spec allows 0 on `/v2/entries` but sets a minimum of 1 on
+`/v2/entrygroups`. `billable` 0/1/2 match exactly and 12 means
+billable-or-billed; `text` matches a case-insensitive substring of the
+description [assumption]; `teams_id` selects the team's co-workers;
+`budget_type` must be one of the spec's values but selects nothing (projects
+carry no budget logic here); other keys are ignored.
 """
 
 from __future__ import annotations
@@ -27,6 +29,19 @@ from syncd.simulators.clockodo.rules import REFERENCE_FIELDS, Call
 
 ID_FILTERS = (*REFERENCE_FIELDS, "texts_id")
 BILLABLE_OR_BILLED = 12
+BUDGET_TYPES = tuple(
+    f"rep_filter_budget_{kind}"
+    for kind in (
+        "strict",
+        "strict_completed",
+        "strict_incomplete",
+        "soft",
+        "soft_completed",
+        "soft_incomplete",
+        "without",
+        "without_strict",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -37,9 +52,20 @@ class EntryFilter:
     teams_id: int | None = None
 
     @classmethod
-    def parse(cls, raw: Mapping[str, object], billable_values: tuple[int, ...]) -> EntryFilter:
+    def parse(
+        cls, raw: Mapping[str, object], billable_values: tuple[int, ...], min_id: int = 0
+    ) -> EntryFilter:
         present = {key: value for key, value in raw.items() if value is not None}
-        ids = {key: integer(present[key], f"filter[{key}]") for key in ID_FILTERS if key in present}
+        ids = {
+            key: integer(present[key], f"filter[{key}]", minimum=min_id)
+            for key in ID_FILTERS
+            if key in present
+        }
+        budget = present.get("budget_type")
+        if budget is not None and budget not in BUDGET_TYPES:
+            raise bad_request(
+                "filter[budget_type] is not a known budget type", "filter[budget_type]"
+            )
         billable = present.get("billable")
         text = present.get("text")
         if text is not None and not isinstance(text, str):
@@ -51,7 +77,7 @@ class EntryFilter:
             if billable is None
             else one_of(billable, "filter[billable]", billable_values),
             text=text or None,
-            teams_id=None if teams is None else integer(teams, "filter[teams_id]"),
+            teams_id=None if teams is None else integer(teams, "filter[teams_id]", minimum=min_id),
         )
 
     def matches(self, entry: Entry, team_members: set[int] | None) -> bool:

@@ -63,13 +63,15 @@ class ActivityHandlers:
             route("/activities", guarded(self.create), ["POST"]),
             route("/activities/bulk", guarded(self.bulk), ["POST"]),
             route("/activities/disregard", guarded(self.disregard), ["POST"]),
-            route("/activities/{id}", guarded(self.show), ["GET"]),
-            route("/activities/{id}", guarded(self.update), ["PUT"]),
-            route("/activities/{id}", guarded(self.update), ["PATCH"]),
-            route("/activities/{id}", guarded(self.delete), ["DELETE"]),
-            route("/activities/{id}/start_timer", guarded(self.start_timer), ["PATCH"]),
-            route("/activities/{id}/stop_timer", guarded(self.stop_timer), ["PATCH"]),
-            route("/activities/{id}/billable_seconds", guarded(self.billable_seconds), ["PATCH"]),
+            route("/activities/{id:int}", guarded(self.show), ["GET"]),
+            route("/activities/{id:int}", guarded(self.update), ["PUT"]),
+            route("/activities/{id:int}", guarded(self.update), ["PATCH"]),
+            route("/activities/{id:int}", guarded(self.delete), ["DELETE"]),
+            route("/activities/{id:int}/start_timer", guarded(self.start_timer), ["PATCH"]),
+            route("/activities/{id:int}/stop_timer", guarded(self.stop_timer), ["PATCH"]),
+            route(
+                "/activities/{id:int}/billable_seconds", guarded(self.billable_seconds), ["PATCH"]
+            ),
         ]
 
     # -- helpers --------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from datetime import date
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -11,23 +12,37 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from syncd.simulators.assumptions import Assumption
 from syncd.simulators.kit import Simulator
 from syncd.simulators.moco.access import api_key_of
 from syncd.simulators.moco.activities import ActivityHandlers
+from syncd.simulators.moco.coverage import NOT_SIMULATED
 from syncd.simulators.moco.master_data import MasterDataHandlers
 from syncd.simulators.moco.seeding import account_state, seed_account
 from syncd.simulators.moco.state import MocoAccount
 from syncd.simulators.moco.web import json_response
+from syncd.simulators.moco.web_hooks import WebHookHandlers
 
 # MOCO: 120 requests per 2 minutes (moco.md §3). Counted per API key here; the
 # docs do not say whether per key, user or account, nor fixed or sliding.
 MOCO_RATE_LIMITS = [(120, 120.0)]
+ASSUMPTIONS = (
+    Assumption(
+        "delete_status",
+        200,
+        (200, 204),
+        "DELETE /activities/{id} answers 200 with the deleted activity (OAS, 2026); "
+        "a 2022 recording of the live API shows 204 without a body.",
+    ),
+)
 
 
 class MocoSimulator(Simulator):
     name: ClassVar[str] = "moco"
     api_prefix: ClassVar[str] = "/api/v1"
     sends_retry_after: ClassVar[bool] = False  # MOCO documents no Retry-After
+    declared_assumptions: ClassVar[tuple[Assumption, ...]] = ASSUMPTIONS
+    not_simulated: ClassVar[Mapping[str, str]] = NOT_SIMULATED
 
     def __init__(
         self,
@@ -36,11 +51,17 @@ class MocoSimulator(Simulator):
         rate_limits: list[tuple[int, float]] | None = None,
         delete_status: int = 200,
     ) -> None:
-        super().__init__(rate_limits=rate_limits or list(MOCO_RATE_LIMITS), rate_limit=rate_limit)
-        if delete_status not in (200, 204):
-            raise ValueError("delete_status must be 200 (OAS 2026) or 204 (REC 2022)")
-        self.delete_status = delete_status
+        super().__init__(
+            rate_limits=rate_limits or list(MOCO_RATE_LIMITS),
+            rate_limit=rate_limit,
+            assumptions={"delete_status": delete_status},
+        )
         self.account = MocoAccount()
+
+    @property
+    def delete_status(self) -> int:
+        status: int = self.assumed["delete_status"]
+        return status
 
     def reset(self) -> None:
         with self.lock:
@@ -62,7 +83,11 @@ class MocoSimulator(Simulator):
             self.account.period_lock = day
 
     def api_routes(self) -> list[BaseRoute]:
-        return [*ActivityHandlers(self).routes(), *MasterDataHandlers(self).routes()]
+        return [
+            *ActivityHandlers(self).routes(),
+            *MasterDataHandlers(self).routes(),
+            *WebHookHandlers(self).routes(),
+        ]
 
     def control_routes(self) -> list[BaseRoute]:
         return [Route("/period_lock", self._period_lock, methods=["POST"])]
@@ -80,6 +105,11 @@ class MocoSimulator(Simulator):
 
     def rate_limit_key(self, request: Request) -> str | None:
         return api_key_of(request.headers)
+
+    def unknown_route_response(self, reason: str | None, allowed: list[str]) -> Response:
+        # Rails answers an unrouted path (or method) with a plain 404.
+        message = f"Not Found (not simulated: {reason})" if reason else "Not Found"
+        return json_response({"message": message}, 404)
 
     def error_response(self, status: int) -> Response:
         # OAS declares no body for 429 or 5xx; MOCO's other errors use "message".

@@ -19,7 +19,12 @@ from syncd.simulators.moco.model import (
     Project,
     Task,
     User,
+    WebHook,
 )
+
+# The account's web hook signing key ("displayed in the WebHook overview"):
+# 32 hex characters, one per account. Fixed by default so runs repeat.
+DEFAULT_WEB_HOOK_KEY = "5f3c0a9e1b7d4e2f8a6c3b1d0e9f7a25"
 
 
 class ApiError(Exception):
@@ -50,6 +55,8 @@ class MocoAccount:
     companies: dict[int, Company] = field(default_factory=dict)
     projects: dict[int, Project] = field(default_factory=dict)
     activities: dict[int, Activity] = field(default_factory=dict)
+    web_hooks: dict[int, WebHook] = field(default_factory=dict)
+    web_hook_key: str = DEFAULT_WEB_HOOK_KEY
     # Account-wide period lock: activities dated on or before it cannot be
     # created, changed or deleted (MOCO's "Period lock" setting).
     period_lock: date | None = None
