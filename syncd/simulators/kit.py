@@ -268,6 +268,10 @@ class Simulator:
         """The body the vendor sends for an injected error status (5xx, 429)."""
         return JSONResponse({"message": "Internal Server Error"}, status_code=status)
 
+    def describe(self, base_url: str) -> list[str]:
+        """Lines for a person: how to authenticate, which people and projects exist."""
+        return []
+
     def unknown_route_response(self, reason: str | None, allowed: list[str]) -> Response:
         """An undocumented (reason None) or not simulated route; `allowed`: the
         methods served on that path. Vendors override this with their 404 shape."""
@@ -422,8 +426,12 @@ def _control_routes(sim: Simulator) -> list[BaseRoute]:
         with sim.lock:
             return JSONResponse(sim.assumed.describe())
 
+    async def coverage(request: Request) -> Response:
+        return JSONResponse({"not_simulated": dict(sim.not_simulated)})
+
     return [
         Route("/reset", reset, methods=["POST"]),
+        Route("/coverage", coverage, methods=["GET"]),
         Route("/assumptions", assumptions, methods=["GET", "POST"]),
         Route("/seed", seed, methods=["POST"]),
         Route("/state", state, methods=["GET"]),
@@ -442,13 +450,15 @@ def _fallback_routes(sim: Simulator, served: list[BaseRoute]) -> list[BaseRoute]
 
     async def fallback(request: Request) -> Response:
         path = request.url.path.removeprefix(sim.api_prefix) or "/"
-        allowed = [
-            method
-            for route in served
-            if isinstance(route, Route) and route.path_regex.match(path)
-            for method in sorted(route.methods or ())
-            if method != "HEAD"
-        ]
+        allowed = sorted(
+            {
+                method
+                for route in served
+                if isinstance(route, Route) and route.path_regex.match(path)
+                for method in route.methods or ()
+                if method != "HEAD"
+            }
+        )
         return sim.unknown_route_response(uncovered.reason(request.method, path), allowed)
 
     return [sim.route("/{unrouted:path}", fallback, [method]) for method in METHODS]
@@ -539,7 +549,8 @@ def serve_in_thread(
 
 
 def serve_forever(sim: Simulator, host: str, port: int, on_ready: Callable[[str], None]) -> None:
-    """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles both)."""
+    """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles both);
+    `on_ready` gets the API's base URL once the socket is bound."""
     sock = _bind(host, port)
     server = _server(sim)
     on_ready(f"http://{host}:{sock.getsockname()[1]}{sim.api_prefix}")

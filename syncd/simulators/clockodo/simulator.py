@@ -57,6 +57,7 @@ from syncd.simulators.clockodo import (
 )
 from syncd.simulators.clockodo.account import Account
 from syncd.simulators.clockodo.coverage import NOT_SIMULATED
+from syncd.simulators.clockodo.describe import describe
 from syncd.simulators.clockodo.errors import (
     ApiError,
     bad_request,
@@ -171,6 +172,10 @@ class ClockodoSimulator(Simulator):
     def error_response(self, status: int) -> Response:
         message = STATUS_MESSAGES.get(status, "An error occurred, please try again.")
         return JSONResponse(simple_body(status, message), status_code=status)
+
+    def describe(self, base_url: str) -> list[str]:
+        with self.lock:
+            return describe(self.account, base_url)
 
     def unknown_route_response(self, reason: str | None, allowed: list[str]) -> Response:
         if allowed:

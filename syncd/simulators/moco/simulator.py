@@ -17,6 +17,7 @@ from syncd.simulators.kit import Simulator
 from syncd.simulators.moco.access import api_key_of
 from syncd.simulators.moco.activities import ActivityHandlers
 from syncd.simulators.moco.coverage import NOT_SIMULATED
+from syncd.simulators.moco.describe import describe
 from syncd.simulators.moco.master_data import MasterDataHandlers
 from syncd.simulators.moco.seeding import account_state, seed_account
 from syncd.simulators.moco.state import MocoAccount
@@ -105,6 +106,10 @@ class MocoSimulator(Simulator):
 
     def rate_limit_key(self, request: Request) -> str | None:
         return api_key_of(request.headers)
+
+    def describe(self, base_url: str) -> list[str]:
+        with self.lock:
+            return describe(self.account, base_url)
 
     def unknown_route_response(self, reason: str | None, allowed: list[str]) -> Response:
         # Rails answers an unrouted path (or method) with a plain 404.
