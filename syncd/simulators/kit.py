@@ -45,9 +45,22 @@ def template_of(route_path: str) -> str:
     return re.sub(r"\{(\w+):\w+\}", r"{\1}", route_path)
 
 
+# Formatting instants is most of the cost of a 1000-entry page; the same
+# instants come back page after page, so their text is remembered (a pure
+# function's memo, emptied when it grows large).
+_ISO_TEXTS: dict[datetime, str] = {}
+_ISO_TEXTS_MAX = 1_000_000
+
+
 def utc_iso(moment: datetime) -> str:
     """Both vendors write UTC instants as whole seconds with a `Z` suffix."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = _ISO_TEXTS.get(moment)
+    if text is None:
+        text = moment.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
+        if len(_ISO_TEXTS) >= _ISO_TEXTS_MAX:
+            _ISO_TEXTS.clear()
+        _ISO_TEXTS[moment] = text
+    return text
 
 
 class SimClock:

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
+from syncd.simulators.clockodo.index import EntryIndex
 from syncd.simulators.clockodo.model import (
     TIME_ENTRY,
     Customer,
@@ -92,7 +93,7 @@ class Account:
         self.subprojects: dict[int, Subproject] = {}
         self.services: dict[int, Service] = {}
         self.lumpsum_services: dict[int, LumpSumService] = {}
-        self.entries: dict[int, Entry] = {}
+        self.entries = EntryIndex()
         self.texts: dict[int, str] = {}
         self._text_ids: dict[str, int] = {}
         self.confirm_keys: dict[str, PendingConfirm] = {}
@@ -127,9 +128,11 @@ class Account:
         self.services = _records(Service, data.get("services", []))
         self.lumpsum_services = _records(LumpSumService, data.get("lumpsum_services", []))
         raw_entries = [_entry_defaults(raw) for raw in data.get("entries", [])]
-        for entry in _records(Entry, raw_entries).values():
+        entries = list(_records(Entry, raw_entries).values())
+        for entry in entries:
             self._check_seed_entry(entry)
-            self.store_entry(entry)
+            self._set_text(entry)
+        self.entries.load(entries)
         self._next_entry_id = max(self.entries, default=0) + 1
 
     def _user_for_seed(self, users_id: int) -> User:
@@ -187,9 +190,12 @@ class Account:
 
     def store_entry(self, entry: Entry) -> None:
         """Insert or replace; the description text gets (or reuses) its text id."""
+        self._set_text(entry)
+        self.entries[entry.id] = entry
+
+    def _set_text(self, entry: Entry) -> None:
         entry.text = entry.text or None
         entry.texts_id = self.text_id(entry.text)
-        self.entries[entry.id] = entry
 
     def text_id(self, text: str | None) -> int | None:
         """Identical texts share one id, as the entriesTexts records suggest."""
@@ -208,9 +214,8 @@ class Account:
         return sum(1 for s in self.subprojects.values() if s.projects_id == projects_id)
 
     def running_entry(self, users_id: int) -> Entry | None:
-        return next(
-            (e for e in self.entries.values() if e.users_id == users_id and e.is_running), None
-        )
+        running = self.entries.running(users_id)
+        return running[0] if running else None
 
     # -- rights and locks -----------------------------------------------------
     def api_user(self, email: str, key: str) -> User | None:

@@ -126,6 +126,7 @@ def change_duration(call: Call) -> dict[str, Any]:
     if start != entry.time_since:
         entry.time_since = entry.time_clocked_since = start
         entry.time_last_change = entry.time_last_change_work_time = call.now
+        call.account.entries.reindex(entry)
     rendered = entry_json(call.account, call.user, entry)
     return {
         "updated": rendered,
@@ -143,6 +144,7 @@ def _stop(call: Call, entry: Entry, end: datetime) -> bool:
     entry.time_until = end
     entry.duration = span_seconds(entry.time_since, end)
     entry.time_last_change = entry.time_last_change_work_time = call.now
+    call.account.entries.reindex(entry)  # no longer running
     return truncated
 
 

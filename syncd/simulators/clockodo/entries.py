@@ -49,7 +49,7 @@ from syncd.simulators.clockodo.params import (
     one_of,
     optional_id,
     page_request,
-    paginate,
+    paginate_selection,
     query_filters,
     required,
     text,
@@ -66,7 +66,7 @@ from syncd.simulators.clockodo.rules import (
     check_times,
     check_unlocked,
 )
-from syncd.simulators.clockodo.selection import EntryFilter, select_entries
+from syncd.simulators.clockodo.selection import EntryFilter, select_page
 
 MAX_PER_PAGE = DEFAULT_PER_PAGE = 1000
 CREATE_REQUIRED = {
@@ -98,8 +98,8 @@ def list_entries(call: Call) -> dict[str, Any]:
     flt = EntryFilter.parse(query_filters(call.query), billable_values=(0, 1, 2, 12))
     page = page_request(call.query, MAX_PER_PAGE, DEFAULT_PER_PAGE)
     enhanced = boolean(call.query.get("enhanced_list", "false"), "enhanced_list")
-    chosen = select_entries(call, since, until, flt, with_running_now=True)
-    shown, paging = paginate(chosen, page)
+    chosen = select_page(call, since, until, flt, with_running_now=True)
+    shown, paging = paginate_selection(chosen.total, chosen.fetch, page)
     rendered = [entry_json(call.account, call.user, e, enhanced=enhanced) for e in shown]
     return {"paging": paging, "entries": rendered}
 

@@ -68,6 +68,10 @@ class Call:
     def sees(self, entry: Entry) -> bool:
         return self.user.is_owner or entry.users_id == self.user.id
 
+    def sees_all(self, users_id: int | None) -> bool:
+        """Whether the caller sees every entry (of `users_id`, if given)."""
+        return self.user.is_owner or users_id == self.user.id
+
     def entry(self, raw_id: object) -> Entry:
         """The entry named in the path: 404 when unknown, 403 when not visible."""
         entry_id = int(str(raw_id)) if str(raw_id).isdigit() else 0

@@ -18,7 +18,7 @@ carry no budget logic here); other keys are ignored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +26,7 @@ from syncd.simulators.clockodo.errors import bad_request
 from syncd.simulators.clockodo.model import BILLABLE, BILLED, Entry
 from syncd.simulators.clockodo.params import integer, one_of
 from syncd.simulators.clockodo.rules import REFERENCE_FIELDS, Call
+from syncd.simulators.sorted_keys import SortedKeys
 
 ID_FILTERS = (*REFERENCE_FIELDS, "texts_id")
 BILLABLE_OR_BILLED = 12
@@ -80,6 +81,10 @@ class EntryFilter:
             teams_id=None if teams is None else integer(teams, "filter[teams_id]", minimum=min_id),
         )
 
+    def is_plain(self) -> bool:
+        """No filter beyond ids."""
+        return self.billable is None and self.text is None and self.teams_id is None
+
     def matches(self, entry: Entry, team_members: set[int] | None) -> bool:
         for key, wanted in self.ids.items():
             if (getattr(entry, key) or 0) != wanted:
@@ -106,15 +111,79 @@ def select_entries(
     with_running_now: bool = False,
 ) -> list[Entry]:
     """Visible entries starting in [since, until) that pass the filter, in order."""
+    selected = select_page(call, since, until, flt, with_running_now=with_running_now)
+    return selected.fetch(0, selected.total)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The entries a request selects: how many, and any slice of them in order."""
+
+    total: int
+    fetch: Callable[[int, int], list[Entry]]  # (start, end) positions
+
+
+def select_page(
+    call: Call,
+    since: datetime,
+    until: datetime,
+    flt: EntryFilter,
+    *,
+    with_running_now: bool = False,
+) -> Selection:
+    """`select_entries`, counted and sliced without reading every entry when it can be.
+
+    A window (optionally one co-worker's) that the caller sees whole is
+    counted and sliced on the sorted start keys. Other filters test each
+    entry of the window (of the named or the caller's own co-worker, where
+    that applies).
+    """
+    index = call.account.entries
+    users_id = flt.ids.get("users_id")
+    if users_id is None and not call.user.is_owner:
+        users_id = call.user.id  # a worker sees only their own entries
+    keys = index.by_start if users_id is None else index.by_user.get(users_id, SortedKeys())
+    first, last = keys.span((since,), (until,))
     covers_now = with_running_now and since <= call.now < until
+    outside = [
+        e
+        for e in (index.running(users_id) if covers_now else [])
+        if e.is_running and not since <= e.time_since < until
+    ]
+    in_window = (index[key[-1]] for key in keys.slice(first, last))
+    if flt.ids.keys() <= {"users_id"} and flt.is_plain() and call.sees_all(users_id):
+        before = sorted((e for e in outside if e.time_since < since), key=_order)
+        after = sorted((e for e in outside if e.time_since >= until), key=_order)
+        middle = Selection(
+            last - first,
+            lambda a, b: [index[key[-1]] for key in keys.slice(first + a, first + b)],
+        )
+        return _joined(before, middle, after)
     team_members = None
     if flt.teams_id is not None:
         team_members = {u.id for u in call.account.users.values() if u.teams_id == flt.teams_id}
     chosen = [
         entry
-        for entry in call.account.entries.values()
-        if call.sees(entry)
-        and (since <= entry.time_since < until or (covers_now and entry.is_running))
-        and flt.matches(entry, team_members)
+        for entry in [*outside, *in_window]
+        if call.sees(entry) and flt.matches(entry, team_members)
     ]
-    return sorted(chosen, key=lambda e: (e.time_since, e.id))
+    chosen.sort(key=_order)
+    return Selection(len(chosen), lambda a, b: chosen[a:b])
+
+
+def _order(entry: Entry) -> tuple[datetime, int]:
+    return entry.time_since, entry.id
+
+
+def _joined(before: list[Entry], middle: Selection, after: list[Entry]) -> Selection:
+    """`before`, then `middle`, then `after`, as one sequence."""
+    skip = len(before)
+
+    def fetch(start: int, end: int) -> list[Entry]:
+        head = before[start:end]
+        low, high = max(start - skip, 0), min(max(end - skip, 0), middle.total)
+        body = middle.fetch(low, high) if low < high else []
+        tail = after[max(start - skip - middle.total, 0) : max(end - skip - middle.total, 0)]
+        return [*head, *body, *tail]
+
+    return Selection(skip + middle.total + len(after), fetch)

@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, ClassVar
 
+import pydantic_core
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -253,7 +254,9 @@ class ClockodoSimulator(Simulator):
                     answer = handler(self._call(request, raw))
             except ApiError as error:
                 return error.response()
-            return JSONResponse(answer)
+            # pydantic's encoder: the same JSON as json.dumps, at a 1000-entry page
+            # several times faster (UTF-8, compact).
+            return Response(pydantic_core.to_json(answer), media_type="application/json")
 
         return endpoint
 

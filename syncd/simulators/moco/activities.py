@@ -33,7 +33,7 @@ from syncd.simulators.moco.access import (
     sees_rate,
     visible_activity,
 )
-from syncd.simulators.moco.listing import ActivityFilter, sort_activities
+from syncd.simulators.moco.listing import ActivityFilter, select_activities
 from syncd.simulators.moco.model import Activity
 from syncd.simulators.moco.render import activity_json
 from syncd.simulators.moco.state import ApiError, MocoAccount, forbidden
@@ -41,7 +41,8 @@ from syncd.simulators.moco.web import (
     Query,
     guarded,
     json_response,
-    paginate,
+    page_headers,
+    page_request,
     parse_body,
     path_id,
 )
@@ -92,13 +93,11 @@ class ActivityHandlers:
             account, caller = self._caller(request)
             query = Query(request)
             wanted = ActivityFilter.from_query(query)
-            found = [
-                a
-                for a in account.activities.values()
-                if can_see(account, caller, a) and wanted.matches(account, a)
-            ]
-            page, headers = paginate(request, sort_activities(found, query.text("sort_by")))
-            body = [self._json(account, caller, a) for a in page]
+            selected = select_activities(account, caller, wanted, query.text("sort_by"))
+            page, per_page = page_request(request)
+            shown = selected.fetch((page - 1) * per_page, page * per_page)
+            headers = page_headers(request, page, per_page, selected.total)
+            body = [self._json(account, caller, a) for a in shown]
         return json_response(body, headers=headers)
 
     async def show(self, request: Request) -> Response:
@@ -181,8 +180,8 @@ class ActivityHandlers:
         raw = await request.body()
         with self.sim.lock:
             account, caller = self._caller(request)
-            visible = {a.id for a in account.activities.values() if can_see(account, caller, a)}
-            ids = rules.disregard(account, visible, parse_body(request, raw), self._now())
+            body = parse_body(request, raw)
+            ids = rules.disregard(account, lambda a: can_see(account, caller, a), body, self._now())
         return json_response(ids)
 
 

@@ -23,6 +23,7 @@ naming the request field at fault. Choices where MOCO is silent:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -229,6 +230,7 @@ def update(account: MocoAccount, activity: Activity, body: dict[str, Any], now: 
     _assign(account, activity, values, merged, moved=moved)
     if _snapshot(activity) != before:
         activity.updated_at = now
+    account.activities.reindex(activity)
 
 
 def _assign(
@@ -269,6 +271,7 @@ def set_billable_seconds(
     if activity.seconds != seconds:
         activity.seconds = seconds
         activity.updated_at = now
+        account.activities.reindex(activity)
 
 
 def start_timer(account: MocoAccount, activity: Activity, now: datetime) -> None:
@@ -285,6 +288,7 @@ def start_timer(account: MocoAccount, activity: Activity, now: datetime) -> None
         )
     activity.timer_started_at = now
     activity.updated_at = now
+    account.activities.reindex(activity)
 
 
 def stop_timer(account: MocoAccount, activity: Activity, now: datetime) -> None:
@@ -293,6 +297,7 @@ def stop_timer(account: MocoAccount, activity: Activity, now: datetime) -> None:
     ensure_editable(account, activity)
     _stop(activity, now)
     activity.updated_at = now
+    account.activities.reindex(activity)
 
 
 def _stop(activity: Activity, now: datetime) -> None:
@@ -309,11 +314,11 @@ def delete(account: MocoAccount, activity: Activity) -> None:
 
 
 def disregard(
-    account: MocoAccount, visible: set[int], body: dict[str, Any], now: datetime
+    account: MocoAccount, sees: Callable[[Activity], bool], body: dict[str, Any], now: datetime
 ) -> list[int]:
     """Mark activities as already billed. Assumption: MOCO sets `billed: true` on them.
 
-    `visible` are the activity ids the caller may see; others count as unknown.
+    Activities the caller may not see (`sees` is False) count as unknown.
     """
     errors: Errors = {}
     ids = body.get("activity_ids")
@@ -332,7 +337,7 @@ def disregard(
     for activity_id in wanted:
         _check_disregardable(
             account,
-            visible,
+            sees,
             activity_id,
             company_id=company_id,
             project_id=project_id,
@@ -345,12 +350,13 @@ def disregard(
         if not activity.billed:
             activity.billed = True
             activity.updated_at = now
+            account.activities.reindex(activity)
     return wanted
 
 
 def _check_disregardable(
     account: MocoAccount,
-    visible: set[int],
+    sees: Callable[[Activity], bool],
     activity_id: int,
     *,
     company_id: int | None,
@@ -358,7 +364,7 @@ def _check_disregardable(
     errors: Errors,
 ) -> None:
     activity = account.activities.get(activity_id)
-    if activity is None or activity_id not in visible:
+    if activity is None or not sees(activity):
         _add(errors, "activity_ids", f"activity {activity_id} not found")
         return
     project = account.projects[activity.project_id]

@@ -89,9 +89,7 @@ def seed_account(account: MocoAccount, data: dict[str, Any], now: datetime) -> N
     for item in _items(data, "projects"):
         project = _project(account, item, now)
         account.projects[project.id] = project
-    for item in _items(data, "activities"):
-        activity = _activity(account, item, now)
-        account.activities[activity.id] = activity
+    account.activities.load(_activity(account, i, now) for i in _items(data, "activities"))
     if "period_lock" in data:
         account.period_lock = _date(data["period_lock"]) if data["period_lock"] else None
     for item in _items(data, "web_hooks"):

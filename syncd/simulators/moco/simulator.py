@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from datetime import date
 from http import HTTPStatus
@@ -71,9 +70,13 @@ class MocoSimulator(Simulator):
     def seed(self, data: dict[str, Any]) -> None:
         """Add the seed's records; a bad seed raises ValueError and changes nothing."""
         with self.lock:
-            account = copy.deepcopy(self.account)
-            seed_account(account, data, self.clock.now())
-            self.account = account
+            staged = self.account.staged()
+            seed_account(staged, data, self.clock.now())
+            if len(self.account.activities):  # add the new ones to those already there
+                fresh = list(staged.activities.values())
+                staged.activities = self.account.activities
+                staged.activities.load(fresh)
+            self.account = staged
 
     def state(self) -> dict[str, Any]:
         with self.lock:
