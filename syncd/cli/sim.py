@@ -106,8 +106,8 @@ def _run(
         lines = [
             url,  # the first line, always: tests and scripts read it
             *simulator.describe(url),
-            f"control: {root}/_sim/ (seed, state, reset, faults, clock, assumptions;"
-            f" GET {root}/_sim/coverage lists what is not simulated)",
+            f"control: {root}/_sim/ (seed, state, reset, faults, clock, assumptions,"
+            f" webhooks; GET {root}/_sim/coverage lists what is not simulated)",
         ]
         try:
             click.echo("\n".join(lines))
@@ -148,6 +148,13 @@ def sim() -> None:
     master-data writes, ...): those answer the vendor's 404, and
     GET /_sim/coverage lists them with the reason. Guesses where the vendor
     is silent are switchable: GET/POST /_sim/assumptions.
+
+    \b
+    Web hooks: POST /_sim/webhooks {"url": ..., "secret": ...} delivers
+    activity (MOCO, signed) or entry (clockodo) events to a URL, from a
+    background thread, retried on failure; GET /_sim/webhooks lists the
+    deliveries; POST /_sim/webhooks/settings sets retry_base, max_attempts,
+    timeout, shuffle, jitter, paused and seed.
     """
 
 

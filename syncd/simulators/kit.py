@@ -4,9 +4,11 @@ Each simulator is a `Simulator` subclass holding its account state and its API
 routes; this module wraps those routes with what every real network has and
 tests need to control: a clock that can be frozen, request statistics, rate
 limits, latency and injected faults (errors, hangs, dropped connections, lost
-responses after a write was applied). It also builds the `/_sim/` control API
-and serves an app over real HTTP, in a thread for tests or in the foreground
-for `syncd sim`.
+responses after a write was applied). It also builds the app (API, the
+`/_sim/` control API of `control.py`, vendor-shaped answers for unrouted
+paths) and serves it over real HTTP, in a thread for tests or in the
+foreground for `syncd sim`; web hook deliveries (`webhooks.py`) stop with
+the server.
 """
 
 from __future__ import annotations

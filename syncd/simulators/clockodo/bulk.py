@@ -63,6 +63,7 @@ def edit_groups(call: Call) -> dict[str, Any]:
         if changed:
             new.time_last_change = call.now
             call.account.store_entry(new)
+            call.emit("entry.updated", new.id)
     return {"success": True, "edited_entries": sum(1 for _, changed in plans if changed)}
 
 
@@ -84,6 +85,7 @@ def delete_groups(call: Call) -> dict[str, Any]:
         return _handshake(call, "DELETE", request, len(chosen))
     for entry in chosen:
         del call.account.entries[entry.id]
+        call.emit("entry.deleted", entry.id)
     return {"success": True, "edited_entries": len(chosen)}
 
 

@@ -86,8 +86,11 @@ def start_clock(call: Call) -> dict[str, Any]:
     truncated = False
     if previous is not None:
         truncated = _stop(call, previous, max(start, previous.time_since))
+        call.emit("entry.stopped", previous.id)
     entry.id = call.account.new_entry_id()
     call.account.store_entry(entry)
+    call.emit("entry.created", entry.id)
+    call.emit("entry.started", entry.id)
     return _answer(call, entry, previous, truncated)
 
 
@@ -99,6 +102,7 @@ def stop_clock(call: Call) -> dict[str, Any]:
     end = call.now if not raw_until else instant(raw_until, "time_until")
     check_times(entry.model_copy(update={"time_until": end}))
     truncated = _stop(call, entry, end)
+    call.emit("entry.stopped", entry.id)
     return _answer(call, None, entry, truncated)
 
 
@@ -127,6 +131,7 @@ def change_duration(call: Call) -> dict[str, Any]:
         entry.time_since = entry.time_clocked_since = start
         entry.time_last_change = entry.time_last_change_work_time = call.now
         call.account.entries.reindex(entry)
+        call.emit("entry.updated", entry.id)
     rendered = entry_json(call.account, call.user, entry)
     return {
         "updated": rendered,

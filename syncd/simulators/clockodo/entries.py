@@ -149,6 +149,7 @@ def create_entry(call: Call) -> dict[str, Any]:
     check_unlocked(call.account, entry)
     entry.id = call.account.new_entry_id()
     call.account.store_entry(entry)
+    call.emit("entry.created", entry.id)
     return {"entry": entry_json(call.account, call.user, entry)}
 
 
@@ -167,6 +168,9 @@ def update_entry(call: Call) -> dict[str, Any]:
         if changed & WORK_TIME_FIELDS:
             new.time_last_change_work_time = call.now
         call.account.store_entry(new)
+        call.emit("entry.updated", new.id)
+        if old.is_running and not new.is_running:
+            call.emit("entry.stopped", new.id)
     running = call.account.running_entry(new.users_id)
     return {
         "entry": entry_json(call.account, call.user, new),
@@ -178,6 +182,7 @@ def delete_entry(call: Call) -> dict[str, Any]:
     entry = call.entry(call.path["id"])
     check_delete_allowed(call, entry)
     del call.account.entries[entry.id]
+    call.emit("entry.deleted", entry.id)
     return {"success": True}
 
 

@@ -23,7 +23,7 @@ Decisions (the docs are silent on most of them, see clockodo.md §7 and §9):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +64,11 @@ class Call:
     path: Mapping[str, Any]
     now: datetime
     assumed: Assumptions
+    # (event name, entry id) per change, for web hooks; sent only if the request succeeds.
+    events: list[tuple[str, int]] = field(default_factory=list)
+
+    def emit(self, event: str, entry_id: int) -> None:
+        self.events.append((event, entry_id))
 
     def sees(self, entry: Entry) -> bool:
         return self.user.is_owner or entry.users_id == self.user.id

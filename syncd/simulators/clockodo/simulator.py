@@ -27,6 +27,9 @@ Control routes besides the kit's: `POST /_sim/edit_locks`
 `{"users_id": 1, "date": "2026-10-31"}` sets a co-worker's edit lock
 (`"date": null` clears it); it shows as `edit_lock` in `/v3/users`.
 
+`POST /_sim/webhooks {"url", "secret", "events"}` subscribes a URL to entry
+events (`deliveries.py`), as clockodo's UI would.
+
 What is served and what is not: `coverage.py`. Switchable guesses (`GET
 /_sim/assumptions`): `ASSUMPTIONS` below. An unknown path answers 404 and a
 served path with another method 405, both in the GeneralErrors shape.
@@ -50,6 +53,7 @@ from syncd.simulators.assumptions import Assumption
 from syncd.simulators.clockodo import (
     bulk,
     clock,
+    deliveries,
     entries,
     entrygroups,
     master_data,
@@ -148,11 +152,22 @@ class ClockodoSimulator(Simulator):
     def __init__(self, rate_limit: bool = True) -> None:
         super().__init__(rate_limits=RATE_LIMITS, rate_limit=rate_limit)
         self.account = Account()
+        # Web hook subscriptions: set up in clockodo's UI, here via /_sim/webhooks.
+        self.subscriptions: dict[int, deliveries.Subscription] = {}
 
     # -- kit interface --------------------------------------------------------
     def reset(self) -> None:
         with self.lock:
             self.account.clear()
+            self.subscriptions.clear()
+
+    def register_webhook(self, url: str, secret: str | None, events: list[str] | None) -> Any:
+        with self.lock:
+            return deliveries.subscribe(self, url, secret, events).json()
+
+    def webhook_targets(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [s.json() for s in self.subscriptions.values()]
 
     def seed(self, data: dict[str, Any]) -> None:
         with self.lock:
@@ -251,7 +266,9 @@ class ClockodoSimulator(Simulator):
             raw = await request.body() if request.method in BODY_METHODS else b""
             try:
                 with self.lock:
-                    answer = handler(self._call(request, raw))
+                    call = self._call(request, raw)
+                    answer = handler(call)
+                    deliveries.emit(self, call.events)
             except ApiError as error:
                 return error.response()
             # pydantic's encoder: the same JSON as json.dumps, at a 1000-entry page

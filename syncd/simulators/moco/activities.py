@@ -17,6 +17,7 @@ Choices where MOCO is silent (see also `rules.py`, `listing.py`, `access.py`):
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from syncd.simulators.moco import rules
+from syncd.simulators.moco import deliveries, rules
 from syncd.simulators.moco.access import (
     Caller,
     authenticate,
@@ -83,6 +84,9 @@ class ActivityHandlers:
         account = self.sim.account
         return account, authenticate(account, request.headers)
 
+    def _emit(self, event: str, activity: Activity, caller: Caller) -> None:
+        deliveries.emit(self.sim, event, activity, caller.user.id)
+
     @staticmethod
     def _json(account: MocoAccount, caller: Caller, activity: Activity) -> dict[str, Any]:
         return activity_json(account, activity, show_rate=sees_rate(account, caller, activity))
@@ -113,6 +117,7 @@ class ActivityHandlers:
             account, caller = self._caller(request)
             body = parse_body(request, raw)
             activity = rules.create(account, caller.user.id, body, self._now())
+            self._emit("create", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def bulk(self, request: Request) -> Response:
@@ -132,6 +137,8 @@ class ActivityHandlers:
             if errors:
                 raise ApiError(422, {"errors": errors})
             created = [rules.save_new(account, draft) for draft in drafts]
+            for activity in created:
+                self._emit("create", activity, caller)
             return json_response([self._json(account, caller, a) for a in created])
 
     async def update(self, request: Request) -> Response:
@@ -139,7 +146,8 @@ class ActivityHandlers:
         with self.sim.lock:
             account, caller = self._caller(request)
             activity = changeable_activity(account, caller, path_id(request))
-            rules.update(account, activity, parse_body(request, raw), self._now())
+            if rules.update(account, activity, parse_body(request, raw), self._now()):
+                self._emit("update", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def delete(self, request: Request) -> Response:
@@ -148,6 +156,7 @@ class ActivityHandlers:
             activity = changeable_activity(account, caller, path_id(request))
             body = self._json(account, caller, activity)
             rules.delete(account, activity)
+            self._emit("delete", activity, caller)
         if self.sim.delete_status == 204:
             return Response(status_code=204)
         return json_response(body)
@@ -157,6 +166,7 @@ class ActivityHandlers:
             account, caller = self._caller(request)
             activity = changeable_activity(account, caller, path_id(request))
             rules.start_timer(account, activity, self._now())
+            self._emit("update", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def stop_timer(self, request: Request) -> Response:
@@ -164,6 +174,7 @@ class ActivityHandlers:
             account, caller = self._caller(request)
             activity = changeable_activity(account, caller, path_id(request))
             rules.stop_timer(account, activity, self._now())
+            self._emit("update", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def billable_seconds(self, request: Request) -> Response:
@@ -173,7 +184,9 @@ class ActivityHandlers:
             activity = visible_activity(account, caller, path_id(request))
             if not account.projects[activity.project_id].is_led_by(caller.user.id):
                 raise forbidden("Only project leaders may change billable seconds")
-            rules.set_billable_seconds(account, activity, parse_body(request, raw), self._now())
+            body = parse_body(request, raw)
+            if rules.set_billable_seconds(account, activity, body, self._now()):
+                self._emit("update", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def disregard(self, request: Request) -> Response:
@@ -181,7 +194,10 @@ class ActivityHandlers:
         with self.sim.lock:
             account, caller = self._caller(request)
             body = parse_body(request, raw)
-            ids = rules.disregard(account, lambda a: can_see(account, caller, a), body, self._now())
+            sees = functools.partial(can_see, account, caller)
+            ids, billed = rules.disregard(account, sees, body, self._now())
+            for activity_id in billed:  # billing an activity updates it
+                self._emit("update", account.activities[activity_id], caller)
         return json_response(ids)
 
 

@@ -203,8 +203,10 @@ def ensure_editable(account: MocoAccount, activity: Activity) -> None:
         raise unprocessable({"date": [_lock_message(account)]})
 
 
-def update(account: MocoAccount, activity: Activity, body: dict[str, Any], now: datetime) -> None:
-    """PUT and PATCH: apply the fields present in `body` (both accept partial bodies)."""
+def update(account: MocoAccount, activity: Activity, body: dict[str, Any], now: datetime) -> bool:
+    """PUT and PATCH: apply the fields present in `body` (both accept partial bodies).
+
+    True when a stored value changed."""
     ensure_editable(account, activity)
     values, errors = typed_fields(body)
     if errors:
@@ -228,9 +230,11 @@ def update(account: MocoAccount, activity: Activity, body: dict[str, Any], now: 
     if stopping:
         _stop(activity, now)
     _assign(account, activity, values, merged, moved=moved)
-    if _snapshot(activity) != before:
+    changed = _snapshot(activity) != before
+    if changed:
         activity.updated_at = now
     account.activities.reindex(activity)
+    return changed
 
 
 def _assign(
@@ -262,16 +266,20 @@ def _snapshot(activity: Activity) -> tuple[Any, ...]:
 
 def set_billable_seconds(
     account: MocoAccount, activity: Activity, body: dict[str, Any], now: datetime
-) -> None:
-    """Only `seconds` changes; `worked_seconds` keeps the time actually worked."""
+) -> bool:
+    """Only `seconds` changes; `worked_seconds` keeps the time actually worked.
+
+    True when it changed."""
     ensure_editable(account, activity)
     seconds = _as_int(body.get("seconds"))
     if seconds is None or seconds < 0:
         raise unprocessable({"seconds": ["must be an integer greater than or equal to 0"]})
-    if activity.seconds != seconds:
-        activity.seconds = seconds
-        activity.updated_at = now
-        account.activities.reindex(activity)
+    if activity.seconds == seconds:
+        return False
+    activity.seconds = seconds
+    activity.updated_at = now
+    account.activities.reindex(activity)
+    return True
 
 
 def start_timer(account: MocoAccount, activity: Activity, now: datetime) -> None:
@@ -315,10 +323,11 @@ def delete(account: MocoAccount, activity: Activity) -> None:
 
 def disregard(
     account: MocoAccount, sees: Callable[[Activity], bool], body: dict[str, Any], now: datetime
-) -> list[int]:
+) -> tuple[list[int], list[int]]:
     """Mark activities as already billed. Assumption: MOCO sets `billed: true` on them.
 
     Activities the caller may not see (`sees` is False) count as unknown.
+    Returns the ids asked for and those that were not billed before.
     """
     errors: Errors = {}
     ids = body.get("activity_ids")
@@ -345,13 +354,15 @@ def disregard(
         )
     if errors:
         raise unprocessable(errors)
+    billed = []
     for activity_id in wanted:
         activity = account.activities[activity_id]
         if not activity.billed:
             activity.billed = True
             activity.updated_at = now
             account.activities.reindex(activity)
-    return wanted
+            billed.append(activity_id)
+    return wanted, billed
 
 
 def _check_disregardable(

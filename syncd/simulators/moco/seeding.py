@@ -96,7 +96,7 @@ def seed_account(account: MocoAccount, data: dict[str, Any], now: datetime) -> N
         hook = _web_hook(account, item, now)
         account.web_hooks[hook.id] = hook
     if "web_hook_key" in data:
-        account.web_hook_key = _web_hook_key(data["web_hook_key"])
+        account.web_hook_key = web_hook_key(data["web_hook_key"])
 
 
 def account_state(account: MocoAccount) -> dict[str, Any]:
@@ -303,11 +303,11 @@ def _web_hook(account: MocoAccount, item: Item, now: datetime) -> WebHook:
     )
 
 
-def _web_hook_key(value: Any) -> str:
-    if not isinstance(value, str) or len(value) != 32:
-        raise ValueError("web_hook_key must be 32 hexadecimal characters")
-    int(value, 16)  # ValueError when not hexadecimal
-    return value.lower()
+def web_hook_key(value: Any) -> str:
+    """The account's signing key. MOCO's are 32 hex characters; any text is taken here."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("the web hook signing key must be a non-empty string")
+    return value
 
 
 # -- small parsers ----------------------------------------------------------------

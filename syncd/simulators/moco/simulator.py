@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 from http import HTTPStatus
@@ -16,12 +17,16 @@ from syncd.simulators.kit import Simulator
 from syncd.simulators.moco.access import api_key_of
 from syncd.simulators.moco.activities import ActivityHandlers
 from syncd.simulators.moco.coverage import NOT_SIMULATED
+from syncd.simulators.moco.deliveries import DISABLE_AFTER
 from syncd.simulators.moco.describe import describe
 from syncd.simulators.moco.master_data import MasterDataHandlers
-from syncd.simulators.moco.seeding import account_state, seed_account
+from syncd.simulators.moco.model import WEB_HOOK_EVENTS
+from syncd.simulators.moco.render import web_hook_json
+from syncd.simulators.moco.seeding import account_state, seed_account, web_hook_key
 from syncd.simulators.moco.state import MocoAccount
 from syncd.simulators.moco.web import json_response
-from syncd.simulators.moco.web_hooks import WebHookHandlers
+from syncd.simulators.moco.web_hooks import WebHookHandlers, add_web_hook, is_url
+from syncd.simulators.webhooks import Delivery
 
 # MOCO: 120 requests per 2 minutes (moco.md §3). Counted per API key here; the
 # docs do not say whether per key, user or account, nor fixed or sliding.
@@ -57,6 +62,7 @@ class MocoSimulator(Simulator):
             assumptions={"delete_status": delete_status},
         )
         self.account = MocoAccount()
+        self._failures: Counter[int] = Counter()  # failed deliveries in a row, per hook
 
     @property
     def delete_status(self) -> int:
@@ -66,6 +72,7 @@ class MocoSimulator(Simulator):
     def reset(self) -> None:
         with self.lock:
             self.account = MocoAccount()
+            self._failures.clear()
 
     def seed(self, data: dict[str, Any]) -> None:
         """Add the seed's records; a bad seed raises ValueError and changes nothing."""
@@ -81,6 +88,44 @@ class MocoSimulator(Simulator):
     def state(self) -> dict[str, Any]:
         with self.lock:
             return account_state(self.account)
+
+    # -- web hooks (see `deliveries`) ------------------------------------------
+    def register_webhook(self, url: str, secret: str | None, events: list[str] | None) -> Any:
+        """Account web hooks on `Activity` for `events` (default: all three); `secret`
+        becomes the account's signing key, which MOCO keeps one of per account."""
+        wanted = list(WEB_HOOK_EVENTS) if events is None else events
+        if not is_url(url):
+            raise ValueError("url must be an http(s) URL")
+        if not isinstance(wanted, list) or not set(wanted) <= set(WEB_HOOK_EVENTS) or not wanted:
+            raise ValueError(f"events must be a list of {list(WEB_HOOK_EVENTS)}")
+        with self.lock:
+            if secret is not None:
+                self.account.web_hook_key = web_hook_key(secret)
+            now = self.clock.now().replace(microsecond=0)
+            hooks = [add_web_hook(self.account, "Activity", e, url, now) for e in wanted]
+            return {
+                "web_hooks": [web_hook_json(h) for h in hooks],
+                "signing_key": self.account.web_hook_key,
+            }
+
+    def webhook_targets(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [
+                web_hook_json(h)
+                for h in sorted(self.account.web_hooks.values(), key=lambda h: h.id)
+            ]
+
+    def webhook_result(self, delivery: Delivery, ok: bool) -> None:
+        """MOCO disables a hook after 500 failures in a row; a success resets the count."""
+        hook_id = delivery.source
+        if hook_id is None:
+            return
+        with self.lock:
+            self._failures[hook_id] = 0 if ok else self._failures[hook_id] + 1
+            hook = self.account.web_hooks.get(hook_id)
+            if hook is not None and not hook.disabled and self._failures[hook_id] >= DISABLE_AFTER:
+                now = self.clock.now().replace(microsecond=0)
+                hook.disabled, hook.disabled_at, hook.updated_at = True, now, now
 
     def set_period_lock(self, day: date | None) -> None:
         with self.lock:
