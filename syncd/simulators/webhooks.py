@@ -10,7 +10,8 @@ attempt by up to that many seconds, `paused` holds everything back (and
 releases it when lifted). `seed` makes the randomness repeatable.
 
 The thread starts with the first delivery and stops (dropping what is
-still pending) when the server stops: the kit calls `stop()`.
+still pending) when the server stops: the kit calls `stop()`. The list of
+deliveries keeps every pending one and the last 10,000 finished ones.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any, Literal
 import httpx
 
 State = Literal["pending", "delivered", "failed"]
+KEEP_FINISHED = 10_000
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Delivery:
     body: bytes
     headers: dict[str, str]
     source: int | None = None  # what the vendor counts failures for (a MOCO hook id)
+    generation: int = 0  # the dispatcher's clear() count when it was queued
     attempts: int = 0
     state: State = "pending"
     answers: list[dict[str, Any]] = field(default_factory=list)
@@ -93,6 +96,8 @@ class Dispatcher:
         self._pending: list[Delivery] = []
         self._log: list[Delivery] = []
         self._busy = 0  # deliveries being attempted right now
+        self._generation = 0  # bumped by clear(): a delivery in flight then is not retried
+        self._count = 0
         self._rng = random.Random()
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -110,10 +115,12 @@ class Dispatcher:
         self, url: str, event: str, body: bytes, headers: dict[str, str], source: int | None = None
     ) -> Delivery:
         with self._cond:
-            delivery = Delivery(len(self._log) + 1, url, event, body, headers, source)
+            self._count += 1
+            delivery = Delivery(self._count, url, event, body, headers, source, self._generation)
             delivery.due = time.monotonic() + self._jitter()
             self._pending.append(delivery)
             self._log.append(delivery)
+            self._trim()
             self._ensure_thread()
             self._cond.notify_all()
             return delivery
@@ -127,6 +134,8 @@ class Dispatcher:
         with self._cond:
             self._pending.clear()
             self._log.clear()
+            self._generation += 1
+            self._count = 0
             self.settings = DeliverySettings()
             self._rng = random.Random()
 
@@ -160,6 +169,14 @@ class Dispatcher:
             self._stopping = False
             self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
             self._thread.start()
+
+    def _trim(self) -> None:
+        """Forget old finished deliveries, now and then (not at every delivery)."""
+        if len(self._log) <= 2 * KEEP_FINISHED + len(self._pending):
+            return
+        finished = [d for d in self._log if d.state != "pending"]
+        dropped = {id(d) for d in finished[:-KEEP_FINISHED]}
+        self._log = [d for d in self._log if id(d) not in dropped]
 
     def _jitter(self) -> float:
         return self._rng.uniform(0, self.settings.jitter) if self.settings.jitter else 0.0
@@ -206,6 +223,8 @@ class Dispatcher:
                 delivery.state = "delivered"
             elif delivery.attempts >= self.settings.max_attempts:
                 delivery.state = "failed"
+            elif delivery.generation != self._generation:
+                delivery.state = "failed"  # cleared meanwhile: forgotten, not retried
             else:
                 backoff = self.settings.retry_base * 2 ** (delivery.attempts - 1)
                 delivery.due = time.monotonic() + backoff + self._jitter()

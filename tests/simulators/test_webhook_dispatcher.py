@@ -106,3 +106,16 @@ def test_the_server_stopping_stops_the_delivery_thread() -> None:
         sim.webhooks.enqueue("http://127.0.0.1:9/x", "e", b"{}", {})
         assert sim.webhooks.running
     assert not sim.webhooks.running
+
+
+def test_the_list_keeps_the_latest_finished_deliveries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("syncd.simulators.webhooks.KEEP_FINISHED", 2)
+    dispatcher = Dispatcher()
+    with receiving() as receiver:
+        for n in range(1, 9):
+            post(dispatcher, receiver.url, n)
+            assert dispatcher.wait_idle(10)
+    kept = [d["id"] for d in dispatcher.deliveries()]
+    assert kept[-1] == 8
+    assert len(kept) <= 5  # trimmed to the last 2 once more than 4 had finished
+    dispatcher.stop()
