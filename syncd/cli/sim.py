@@ -1,8 +1,10 @@
 """`syncd sim moco|clockodo`: serve a simulated vendor account over HTTP.
 
-The base URL is the first line on stdout (handy with `--port 0`); the
-`/_sim/` control API sits beside it. SIGINT and SIGTERM stop the server
-cleanly. Without `--seed`, `syncd sim moco` serves the demo agency account
+The base URL is the first line on stdout (handy with `--port 0`; scripts
+read only that line); the lines after it say how to authenticate, which
+people and projects the account holds, and where the `/_sim/` control API
+is. SIGINT and SIGTERM stop the server cleanly. Without `--seed`,
+`syncd sim moco` serves the demo agency account
 (`syncd.simulators.moco.agency_seed`, admin key `moco-admin-key`), and
 `syncd sim clockodo` serves the clockodo package's `demo_seed()` if it has
 one, else an empty account.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -99,8 +102,18 @@ def _run(
     simulator.latency_seconds = latency_ms / 1000
 
     def announce(url: str) -> None:
-        click.echo(url)
-        sys.stdout.flush()
+        root = url.removesuffix(simulator.api_prefix)
+        lines = [
+            url,  # the first line, always: tests and scripts read it
+            *simulator.describe(url),
+            f"control: {root}/_sim/ (seed, state, reset, faults, clock, assumptions,"
+            f" webhooks; GET {root}/_sim/coverage lists what is not simulated)",
+        ]
+        try:
+            click.echo("\n".join(lines))
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader took the URL and left: keep serving
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
 
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the
     # signal to the previous handler: ours turns it into a clean exit 0.
@@ -120,20 +133,53 @@ def _exit_quietly(signum: int, frame: FrameType | None) -> None:
 
 @click.group()
 def sim() -> None:
-    """Serve a simulated MOCO or clockodo account (tests, demo, benchmarks)."""
+    """Serve a simulated MOCO or clockodo account (tests, demo, benchmarks).
+
+    \b
+    Covered, as the vendors document them (paths, fields, filters, paging,
+    errors, auth, rate limits):
+      moco      activities (incl. bulk, timers, billable seconds, disregard),
+                session, profile, users, projects (incl. assigned), tasks,
+                contracts and companies (read), /account/web_hooks
+      clockodo  entries, entry groups, clock, entry texts, and customers,
+                projects, subprojects, services, lump-sum services,
+                co-workers and teams (read and write)
+    Not simulated: everything else (invoices, absences, reports, MOCO's
+    master-data writes, ...): those answer the vendor's 404, and
+    GET /_sim/coverage lists them with the reason. Guesses where the vendor
+    is silent are switchable: GET/POST /_sim/assumptions.
+
+    \b
+    Web hooks: POST /_sim/webhooks {"url": ..., "secret": ...} delivers
+    activity (MOCO, signed) or entry (clockodo) events to a URL, from a
+    background thread, retried on failure; GET /_sim/webhooks lists the
+    deliveries; POST /_sim/webhooks/settings sets retry_base, max_attempts,
+    timeout, shuffle, jitter, paused and seed.
+    """
 
 
 @sim.command("moco")
 @_serve_options(default_port=8710)
 def moco(seed_file: str | None, no_rate_limit: bool, **serve: Any) -> None:
-    """Serve MOCO's API under http://HOST:PORT/api/v1."""
+    """Serve MOCO's API under http://HOST:PORT/api/v1.
+
+    Without --seed: a demo agency (Staff key moco-admin-key). Authenticate
+    with "Authorization: Token token=KEY"; the lines after the URL list keys,
+    users and projects.
+    """
     _run(MocoSimulator(rate_limit=not no_rate_limit), seed_file, agency_seed, **serve)
 
 
 @sim.command("clockodo")
 @_serve_options(default_port=8720)
 def clockodo(seed_file: str | None, no_rate_limit: bool, **serve: Any) -> None:
-    """Serve clockodo's API under http://HOST:PORT/api."""
+    """Serve clockodo's API under http://HOST:PORT/api.
+
+    Without --seed: a demo agency (owner lena@nordlicht.example, key
+    owner-key). Authenticate with X-ClockodoApiUser, X-ClockodoApiKey and
+    X-Clockodo-External-Application; the lines after the URL list logins,
+    co-workers and projects.
+    """
     # Imported here: the clockodo simulator is a separate package that may be absent.
     try:
         module = importlib.import_module("syncd.simulators.clockodo")

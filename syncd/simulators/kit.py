@@ -4,24 +4,25 @@ Each simulator is a `Simulator` subclass holding its account state and its API
 routes; this module wraps those routes with what every real network has and
 tests need to control: a clock that can be frozen, request statistics, rate
 limits, latency and injected faults (errors, hangs, dropped connections, lost
-responses after a write was applied). It also builds the `/_sim/` control API
-and serves an app over real HTTP, in a thread for tests or in the foreground
-for `syncd sim`.
+responses after a write was applied). It also builds the app (API, the
+`/_sim/` control API of `control.py`, vendor-shaped answers for unrouted
+paths) and serves it over real HTTP, in a thread for tests or in the
+foreground for `syncd sim`; web hook deliveries (`webhooks.py`) stop with
+the server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import random
+import re
 import socket
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import uvicorn
@@ -29,33 +30,48 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import Receive, Scope, Send
+
+from syncd.simulators.assumptions import Assumption, Assumptions
+from syncd.simulators.control import control_routes
+from syncd.simulators.coverage import METHODS, NotSimulated
+from syncd.simulators.faults import (
+    DroppedConnection,
+    DroppingResponse,
+    Fault,
+    FaultConfig,
+    FaultInjector,
+    FaultKind,
+    ScriptedFault,
+)
+from syncd.simulators.instants import SimClock, utc_iso
+from syncd.simulators.webhooks import Delivery, Dispatcher
+
+__all__ = [
+    "DroppedConnection",
+    "Endpoint",
+    "Fault",
+    "FaultConfig",
+    "FaultKind",
+    "RunningSimulator",
+    "ScriptedFault",
+    "SimClock",
+    "Simulator",
+    "build_app",
+    "load_seed_file",
+    "serve_forever",
+    "serve_in_thread",
+    "template_of",
+    "utc_iso",
+]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 Phase = Literal["before", "after"]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def utc_iso(moment: datetime) -> str:
-    """Both vendors write UTC instants as whole seconds with a `Z` suffix."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class SimClock:
-    """The simulator's idea of "now": the real clock, or a frozen instant."""
-
-    def __init__(self) -> None:
-        self._frozen: datetime | None = None
-
-    def now(self) -> datetime:
-        return self._frozen if self._frozen is not None else datetime.now(UTC)
-
-    def freeze(self, moment: datetime | None) -> None:
-        self._frozen = moment.astimezone(UTC) if moment is not None else None
-
-    @property
-    def frozen(self) -> datetime | None:
-        return self._frozen
+def template_of(route_path: str) -> str:
+    """A Starlette route path as an OpenAPI path template (`{id:int}` → `{id}`)."""
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", route_path)
 
 
 class SlidingWindowLimiter:
@@ -90,106 +106,6 @@ class SlidingWindowLimiter:
         self._hits.clear()
 
 
-FaultKind = Literal["status", "timeout", "drop", "malformed", "html"]
-
-
-@dataclass
-class ScriptedFault:
-    """Strike the `nth` matching request of `route` (1-based, counted from set-up)."""
-
-    route: str
-    nth: int
-    fault: FaultKind = "status"
-    status: int = 500
-    after_write: bool = False
-
-
-@dataclass
-class FaultConfig:
-    """What `POST /_sim/faults` accepts; `{}` clears everything."""
-
-    error_rate: float = 0.0
-    statuses: list[int] = field(default_factory=lambda: [500, 502, 503])
-    timeout_rate: float = 0.0
-    drop_rate: float = 0.0
-    after_write_rate: float = 0.0
-    rate_429: float = 0.0
-    retry_after: float | None = 1.0
-    hang_seconds: float = 30.0
-    routes: list[str] | None = None  # restrict random faults to these route keys
-    seed: int | None = None
-    script: list[ScriptedFault] = field(default_factory=list)
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> FaultConfig:
-        script = [ScriptedFault(**item) for item in body.pop("script", [])]
-        unknown = set(body) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown fault settings: {sorted(unknown)}")
-        return cls(**body, script=script)
-
-
-@dataclass(frozen=True)
-class Fault:
-    kind: FaultKind
-    status: int = 500
-    after_write: bool = False
-
-
-class FaultInjector:
-    def __init__(self) -> None:
-        self.config = FaultConfig()
-        self._rng = random.Random()
-        self._seen: Counter[str] = Counter()
-
-    def configure(self, config: FaultConfig) -> None:
-        self.config = config
-        self._rng = random.Random(config.seed)
-        self._seen = Counter()
-
-    def decide(self, route: str, is_write: bool) -> Fault | None:
-        self._seen[route] += 1
-        for scripted in self.config.script:
-            if scripted.route == route and scripted.nth == self._seen[route]:
-                return Fault(scripted.fault, scripted.status, scripted.after_write)
-        cfg = self.config
-        if cfg.routes is not None and route not in cfg.routes:
-            return None
-        roll = self._rng.random()
-        for rate, fault in (
-            (cfg.rate_429, Fault("status", 429)),
-            (cfg.error_rate, Fault("status", self._rng.choice(cfg.statuses or [500]))),
-            (cfg.timeout_rate, Fault("timeout")),
-            (cfg.drop_rate, Fault("drop")),
-        ):
-            if roll < rate:
-                return fault
-            roll -= rate
-        if is_write and roll < cfg.after_write_rate:
-            kind: FaultKind = self._rng.choice(["drop", "status", "timeout"])
-            return Fault(kind, 500, after_write=True)
-        return None
-
-
-class DroppedConnection(Exception):
-    """Raised mid-response so the server closes the socket without a full answer."""
-
-
-class _DroppingResponse(Response):
-    """Announces a body, then dies: the client sees the peer close the connection."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
-            }
-        )
-        await send({"type": "http.response.body", "body": b'{"partial":', "more_body": True})
-        raise DroppedConnection("simulated dropped connection")
-
-
 RequestHook = Callable[[str, Phase], None]
 
 
@@ -207,9 +123,22 @@ class Simulator:
     # Whether the vendor's own 429 carries Retry-After (injected 429 faults
     # carry it whenever the fault configuration sets `retry_after`).
     sends_retry_after: ClassVar[bool] = True
+    # Guesses where the vendor's documents are silent, switchable at run time.
+    declared_assumptions: ClassVar[tuple[Assumption, ...]] = ()
+    # Documented operations this simulator does not serve (see `coverage`).
+    not_simulated: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, *, rate_limits: list[tuple[int, float]], rate_limit: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        rate_limits: list[tuple[int, float]],
+        rate_limit: bool = True,
+        assumptions: Mapping[str, Any] | None = None,
+    ) -> None:
         self.lock = threading.RLock()
+        self.assumed = Assumptions(self.declared_assumptions, assumptions)
+        # Web hook deliveries: a worker thread posts them; the kit stops it with the server.
+        self.webhooks = Dispatcher(on_result=self.webhook_result)
         self.clock = SimClock()
         self.faults = FaultInjector()
         self.limiter = SlidingWindowLimiter(rate_limits)
@@ -248,6 +177,39 @@ class Simulator:
         """The body the vendor sends for an injected error status (5xx, 429)."""
         return JSONResponse({"message": "Internal Server Error"}, status_code=status)
 
+    def register_webhook(self, url: str, secret: str | None, events: list[str] | None) -> Any:
+        """`POST /_sim/webhooks`: deliver this simulator's booking events to `url`.
+
+        Returns what was registered (JSON); raises ValueError on a bad request."""
+        raise ValueError(f"the {self.name} simulator delivers no web hooks")
+
+    def webhook_targets(self) -> list[dict[str, Any]]:
+        """The registered delivery targets, for `GET /_sim/webhooks`."""
+        return []
+
+    def webhook_result(self, delivery: Delivery, ok: bool) -> None:
+        """After each delivery attempt (on the delivery thread, no lock held)."""
+
+    def describe(self, base_url: str) -> list[str]:
+        """Lines for a person: how to authenticate, which people and projects exist."""
+        return []
+
+    def unknown_route_response(self, reason: str | None, allowed: list[str]) -> Response:
+        """An undocumented (reason None) or not simulated route; `allowed`: the
+        methods served on that path. Vendors override this with their 404 shape."""
+        message = f"Not simulated: {reason}" if reason else "Not Found"
+        return JSONResponse({"message": message}, status_code=404)
+
+    def load_seed(self, data: dict[str, Any]) -> None:
+        """`seed`, plus an optional `"assumptions"` object (checked before anything changes)."""
+        rest = dict(data)
+        wanted = rest.pop("assumptions", None)
+        if wanted is not None:
+            Assumptions(self.declared_assumptions).update(wanted)  # validate only
+        self.seed(rest)
+        if wanted is not None:
+            self.assumed.update(wanted)
+
     def rate_limited_response(self, retry_after: float | None) -> Response:
         response = self.error_response(429)
         if retry_after is not None:
@@ -258,7 +220,8 @@ class Simulator:
     def route(self, path: str, endpoint: Endpoint, methods: list[str]) -> Route:
         """An API route whose requests pass through stats, limits and faults."""
         assert len(methods) == 1, "one method per route keeps route keys exact"
-        key = f"{methods[0]} {self.api_prefix}{path}"
+        # Keys name the path template without convertors: `{id:int}` → `{id}`.
+        key = f"{methods[0]} {self.api_prefix}{template_of(path)}"
 
         async def wrapped(request: Request) -> Response:
             return await self._serve(key, endpoint, request)
@@ -303,7 +266,7 @@ class Simulator:
             await asyncio.sleep(cfg.hang_seconds)
             return self.error_response(504)
         if fault.kind == "drop":
-            return _DroppingResponse()
+            return DroppingResponse()
         if fault.kind == "malformed":
             return Response('{"truncated": [1, 2', media_type="application/json")
         if fault.kind == "html":
@@ -322,73 +285,33 @@ def _mutated(response: Response, mutate: Callable[[Any], Any]) -> Response:
     return Response(body, status_code=response.status_code, headers=headers)
 
 
-def _control_routes(sim: Simulator) -> list[BaseRoute]:
-    async def reset(request: Request) -> Response:
-        with sim.lock:
-            sim.reset()
-            sim.stats.clear()
-            sim.limiter.reset()
-            sim.faults.configure(FaultConfig())
-        return JSONResponse({"ok": True})
+def _fallback_routes(sim: Simulator, served: list[BaseRoute]) -> list[BaseRoute]:
+    """Last in the API mount: not simulated and undocumented routes answer in
+    the vendor's shape instead of Starlette's plain-text 404/405."""
+    uncovered = NotSimulated(sim.not_simulated)
 
-    async def seed(request: Request) -> Response:
-        try:
-            data = await request.json()
-            with sim.lock:
-                sim.seed(data)
-        except (ValueError, KeyError, TypeError) as exc:
-            return JSONResponse({"error": f"bad seed: {exc}"}, status_code=400)
-        return JSONResponse({"ok": True})
+    async def fallback(request: Request) -> Response:
+        path = request.url.path.removeprefix(sim.api_prefix) or "/"
+        allowed = sorted(
+            {
+                method
+                for route in served
+                if isinstance(route, Route) and route.path_regex.match(path)
+                for method in route.methods or ()
+                if method != "HEAD"
+            }
+        )
+        return sim.unknown_route_response(uncovered.reason(request.method, path), allowed)
 
-    async def state(request: Request) -> Response:
-        with sim.lock:
-            return JSONResponse(sim.state())
-
-    async def stats(request: Request) -> Response:
-        with sim.lock:
-            return JSONResponse({"total": sum(sim.stats.values()), "by_route": dict(sim.stats)})
-
-    async def stats_reset(request: Request) -> Response:
-        with sim.lock:
-            sim.stats.clear()
-        return JSONResponse({"ok": True})
-
-    async def faults(request: Request) -> Response:
-        try:
-            config = FaultConfig.from_json(await request.json())
-        except (ValueError, TypeError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        with sim.lock:
-            sim.faults.configure(config)
-        return JSONResponse({"ok": True})
-
-    async def clock(request: Request) -> Response:
-        body = await request.json()
-        try:
-            moment = datetime.fromisoformat(body["now"]) if body.get("now") else None
-        except ValueError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        with sim.lock:
-            sim.clock.freeze(moment)
-        return JSONResponse({"now": utc_iso(sim.clock.now()), "frozen": moment is not None})
-
-    return [
-        Route("/reset", reset, methods=["POST"]),
-        Route("/seed", seed, methods=["POST"]),
-        Route("/state", state, methods=["GET"]),
-        Route("/stats", stats, methods=["GET"]),
-        Route("/stats/reset", stats_reset, methods=["POST"]),
-        Route("/faults", faults, methods=["POST"]),
-        Route("/clock", clock, methods=["POST"]),
-        *sim.control_routes(),
-    ]
+    return [sim.route("/{unrouted:path}", fallback, [method]) for method in METHODS]
 
 
 def build_app(sim: Simulator) -> Starlette:
+    served = sim.api_routes()
     return Starlette(
         routes=[
-            Mount("/_sim", routes=_control_routes(sim)),
-            Mount(sim.api_prefix, routes=sim.api_routes()),
+            Mount("/_sim", routes=control_routes(sim)),
+            Mount(sim.api_prefix, routes=[*served, *_fallback_routes(sim, served)]),
         ]
     )
 
@@ -421,6 +344,7 @@ class RunningSimulator(Generic[SimT]):
         self.server.should_exit = True
         if self.thread is not None:
             self.thread.join(timeout=10)
+        self.sim.webhooks.stop()
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -468,8 +392,12 @@ def serve_in_thread(
 
 
 def serve_forever(sim: Simulator, host: str, port: int, on_ready: Callable[[str], None]) -> None:
-    """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles both)."""
+    """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles both);
+    `on_ready` gets the API's base URL once the socket is bound."""
     sock = _bind(host, port)
     server = _server(sim)
     on_ready(f"http://{host}:{sock.getsockname()[1]}{sim.api_prefix}")
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sim.webhooks.stop()

@@ -217,17 +217,14 @@ class ClockodoHarness:
             template = self.spec.template_for(response.request.url.path)
         except AssertionError:  # retired paths are not in the document
             template = response.request.url.path.removeprefix("/api")
-        if template in self._documented() and self.spec.check_response(response, template):
+        operations = self.spec.document["paths"].get(template, {})
+        if method.lower() in operations and self.spec.check_response(response, template):
             label = f"{method} {template} {status}"
         elif status >= 400:
             label = f"{method} {template} {status} {check_error_shape(self.spec, response.json())}"
         else:
             raise AssertionError(f"{method} {template} → {status}: no schema to check against")
         self.checked[label] = self.checked.get(label, 0) + 1
-
-    def _documented(self) -> set[str]:
-        assert self.spec is not None
-        return set(self.spec.document["paths"])
 
     def close(self) -> None:
         for client in self._clients:

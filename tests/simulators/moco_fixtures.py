@@ -41,6 +41,7 @@ class MocoHarness:
     running: RunningSimulator[MocoSimulator]
     spec: SpecValidator | None
     checked: int = 0
+    labels: dict[str, int] = field(default_factory=dict)  # "GET /activities 200": n
     _clients: list[httpx.Client] = field(default_factory=list)
     _control: httpx.Client | None = None
 
@@ -85,9 +86,21 @@ class MocoHarness:
         return self._control
 
     def _validate(self, response: httpx.Response) -> None:
+        """Check answers of documented operations; count them per operation and status."""
         response.read()
-        if self.spec is not None and self.spec.check_response(response):
+        if self.spec is None:
+            return
+        method = response.request.method
+        try:
+            template = self.spec.template_for(response.request.url.path)
+        except AssertionError:  # an undocumented path
+            return
+        if method.lower() not in self.spec.document["paths"][template]:
+            return
+        if self.spec.check_response(response, template):
             self.checked += 1
+            label = f"{method} {template} {response.status_code}"
+            self.labels[label] = self.labels.get(label, 0) + 1
 
     def close(self) -> None:
         for client in self._clients:

@@ -210,3 +210,76 @@ def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     while error.context:
         error = max(error.context, key=lambda e: len(e.absolute_path))
     return error
+
+
+# -- documented fields a response leaves out ---------------------------------------
+def missing_fields(
+    validator: SpecValidator,
+    operation: tuple[str, str, int],
+    body: Any,
+    ignore: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Documented properties absent from `body` (paths like `data/0/wage_type`).
+
+    `operation` is (method, path template, status). Walks body and response
+    schema together; for `anyOf`/`oneOf` the alternative with the fewest gaps
+    counts. Names in `ignore` are skipped
+    wherever they occur (fields a simulator leaves out on purpose).
+    """
+    where = validator.response_pointer(*operation)
+    assert where is not None, f"{operation}: no schema"
+    node: Any = validator.document
+    for part in where:
+        node = node[part]
+    media_type = next(m for m in node["content"] if "json" in m)
+    return _gaps(validator, node["content"][media_type]["schema"], body, "", ignore)
+
+
+def _resolve(validator: SpecValidator, schema: Any) -> Any:
+    while isinstance(schema, dict) and "$ref" in schema:
+        node: Any = validator.document
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def _gaps(
+    validator: SpecValidator, schema: Any, body: Any, at: str, ignore: frozenset[str]
+) -> list[str]:
+    schema = _resolve(validator, schema)
+    if not isinstance(schema, dict) or body is None:
+        return []
+    alternatives = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf")
+    if alternatives:
+        options = [_gaps(validator, alt, body, at, ignore) for alt in alternatives]
+        fitting = [o for o, alt in zip(options, alternatives, strict=True) if _fits(alt, body)]
+        return min(fitting or options, key=len)
+    if isinstance(body, list):
+        items = schema.get("items", {})
+        return [
+            gap
+            for i, item in enumerate(body)
+            for gap in _gaps(validator, items, item, f"{at}{i}/", ignore)
+        ]
+    if not isinstance(body, dict):
+        return []
+    gaps = []
+    for name, sub in (schema.get("properties") or {}).items():
+        if name in ignore:
+            continue
+        if name not in body:
+            gaps.append(f"{at}{name}")
+        else:
+            gaps += _gaps(validator, sub, body[name], f"{at}{name}/", ignore)
+    return gaps
+
+
+def _fits(schema: Any, body: Any) -> bool:
+    """A cheap type test to pick the alternative a value is meant to match."""
+    kinds = schema.get("type") if isinstance(schema, dict) else None
+    if kinds is None:
+        return True
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    python = {"object": dict, "array": list, "null": type(None), "string": str, "boolean": bool}
+    return any(isinstance(body, python.get(k, (int, float))) for k in kinds)

@@ -65,3 +65,18 @@ def test_without_a_seed_it_serves_the_agency_account() -> None:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def test_the_lines_after_the_url_say_how_to_sign_in() -> None:
+    process, url = start()
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline().strip() for _ in range(4)]
+        assert lines[0].startswith("auth: X-ClockodoApiUser")
+        assert f'base_url = "{url}"' in lines[1]
+        assert lines[3].startswith("lena@nordlicht.example / owner-key")
+        me = httpx.get(url + "/v4/users/me", headers=headers("lena@nordlicht.example", "owner-key"))
+        assert me.status_code == 200
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0

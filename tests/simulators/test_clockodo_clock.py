@@ -112,3 +112,34 @@ def test_clock_rights_and_validation(clockodo: ClockodoHarness) -> None:
     worker_clock = start(worker).json()["running"]
     assert worker_clock["users_id"] == WORKER
     assert "hourly_rate" not in worker_clock
+
+
+def test_put_moves_the_running_clock_s_start(clockodo: ClockodoHarness) -> None:
+    client = clockodo.client()
+    running = start(client).json()["running"]
+    url = f"/v2/clock/{running['id']}"
+    changed = client.put(url, json={"duration": 1800, "duration_before": 0})
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert body["updated"]["time_since"] == utc_iso(NOW - timedelta(minutes=30))
+    assert body["updated"]["time_clocked_since"] == utc_iso(NOW - timedelta(minutes=30))
+    assert (body["running"], body["overlapping_correction"]) == (body["updated"], None)
+    assert body["current_time"] == utc_iso(NOW)
+    earlier = utc_iso(NOW - timedelta(hours=2))
+    assert client.put(url, json={"time_since": earlier}).json()["running"]["time_since"] == earlier
+    stopped = client.delete(url).json()["stopped"]
+    assert stopped["duration"] == 7200  # the moved start counts when stopping
+
+
+def test_put_refuses_bad_changes_and_stopped_entries(clockodo: ClockodoHarness) -> None:
+    clockodo.seed([time_entry(id=1)])
+    client = clockodo.client()
+    url = "/v2/clock/{}".format(start(client).json()["running"]["id"])
+    future = utc_iso(NOW + timedelta(minutes=5))
+    for body, field in (({"time_since": future}, "time_since"), ({}, "duration")):
+        answer = client.put(url, json=body)
+        assert answer.status_code == 400
+        assert field in answer.json()["error"]["fields"]
+    assert client.put(url, json={"duration": -1}).status_code == 400
+    assert client.put("/v2/clock/1", json={"duration": 60}).status_code == 404  # stopped
+    assert clockodo.client(WORKER).put(url, json={"duration": 60}).status_code == 403

@@ -263,3 +263,45 @@ def test_running_entries_count_in_no_group_total(clockodo: ClockodoHarness) -> N
     window = {"time_since": utc_iso(NOW - timedelta(days=1)), "time_until": utc_iso(NOW)}
     answer = clockodo.client().get("/v2/entrygroups", params={**window, "grouping[]": "users_id"})
     assert answer.json() == {"groups": []}
+
+
+def test_delete_reads_its_parameters_from_a_json_body_too(clockodo: ClockodoHarness) -> None:
+    seed_week(clockodo)
+    client = clockodo.client()
+    body = {**WEEK, "filter": {"customers_id": CUSTOMER, "users_id": OWNER}}
+    first = client.request("DELETE", "/v2/entrygroups", json=body)
+    assert first.status_code == 200, first.text
+    assert first.json()["affected_entries"] == 4
+    key = first.json()["confirm_key"]
+    # The key binds to the parameters, not to where they were sent.
+    query: dict[str, str | int] = {
+        **WEEK,
+        "filter[customers_id]": CUSTOMER,
+        "filter[users_id]": OWNER,
+        "confirm_key": key,
+    }
+    done = client.delete("/v2/entrygroups", params=query)
+    assert done.json() == {"success": True, "edited_entries": 4}
+    assert sorted(e["id"] for e in clockodo.state()["entries"]) == [3, 5]
+    missing = client.request("DELETE", "/v2/entrygroups", json={"filter": {"users_id": OWNER}})
+    assert missing.status_code == 400
+    assert missing.json()["error"]["fields"] == ["time_since", "time_until"]
+
+
+def test_a_none_group_carries_number_and_note_as_null(clockodo: ClockodoHarness) -> None:
+    seed_week(clockodo)
+    by_project = groups(clockodo.client(), "customers_id", "projects_id")
+    hotel = next(g for g in by_project if g["group"] == str(CUSTOMER))
+    without = next(g for g in hotel["sub_groups"] if g["group"] == 0)
+    assert (without["name"], without["number"], without["note"]) == ("Without project", None, None)
+    with_project = next(g for g in hotel["sub_groups"] if g["group"] != 0)
+    assert {"number", "note"} <= set(with_project)
+
+
+def test_entry_group_filters_start_at_1(clockodo: ClockodoHarness) -> None:
+    seed_week(clockodo)
+    answer = clockodo.client().get(
+        "/v2/entrygroups", params={**WEEK, "grouping[]": "users_id", "filter[projects_id]": 0}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"] == ["filter[projects_id]"]

@@ -50,6 +50,7 @@ def test_lists_have_the_paging_envelope(clockodo: ClockodoHarness) -> None:
         "billable_default": True,
         "note": "VIP",
         "test_data": False,
+        "service_assignments": [],
     }
 
 

@@ -47,7 +47,7 @@ def test_create_answers_200_with_the_documented_activity(api: httpx.Client) -> N
     assert list(body) == [
         "id", "date", "hours", "seconds", "worked_seconds", "description", "billed",
         "invoice_id", "billable", "tag", "remote_service", "remote_id", "remote_url",
-        "project", "task", "customer", "user", "hourly_rate", "timer_started_at",
+        "project", "task", "customer", "user", "deal", "hourly_rate", "timer_started_at",
         "created_at", "updated_at",
     ]  # fmt: skip
     assert body | {"id": 0} == {
@@ -64,10 +64,16 @@ def test_create_answers_200_with_the_documented_activity(api: httpx.Client) -> N
         "remote_service": "jira",
         "remote_id": "PROJ-1",
         "remote_url": "https://jira.example.com/PROJ-1",
-        "project": {"id": WEBSITE, "name": "Website Relaunch", "billable": True},
+        "project": {
+            "id": WEBSITE,
+            "identifier": "P-101",
+            "name": "Website Relaunch",
+            "billable": True,
+        },
         "task": {"id": KONZEPTION, "name": "Konzeption", "billable": True},
         "customer": {"id": BEISPIEL, "name": "Beispiel AG"},
         "user": {"id": ADMIN_ID, "firstname": "Anna", "lastname": "Admin"},
+        "deal": None,
         "hourly_rate": 120.0,
         "timer_started_at": None,
         "created_at": "2026-11-20T10:00:00Z",

@@ -92,3 +92,16 @@ def test_a_bad_seed_file_exits_2_with_one_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert message in lines[0]
+
+
+def test_the_lines_after_the_url_say_how_to_sign_in() -> None:
+    with sim_process() as (process, url):
+        assert process.stdout is not None
+        lines = [process.stdout.readline().strip() for _ in range(4)]
+        assert lines[0].startswith("auth: Authorization: Token token=")
+        assert f'base_url = "{url}"' in lines[1]
+        key = lines[3].split()[0]
+        assert key == "moco-admin-key"
+        assert httpx.get(url + "/session", headers={"Authorization": f"Bearer {key}"}).is_success
+        process.terminate()
+        assert process.wait(timeout=10) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import httpx
 import pytest
 
@@ -169,3 +171,46 @@ def test_companies(api: httpx.Client) -> None:
     assert [c["name"] for c in api.get("/companies", params={"term": "nord"}).json()] == [
         "Nordlicht GmbH"
     ]
+
+
+def test_single_records_and_their_404s(api: httpx.Client) -> None:
+    listed = {u["id"]: u for u in api.get("/users").json()}
+    assert api.get(f"/users/{BEN_ID}").json() == listed[BEN_ID]
+    project = api.get(f"/projects/{ARCHIVED}").json()  # archived ones too
+    assert project["archived_on"] is not None
+    full = api.get(f"/projects/{WEBSITE}", params={"include_company": "true"}).json()
+    assert full["customer"]["identifier"] == "K-001"
+    assert full["customer"] == api.get(f"/companies/{full['customer']['id']}").json()
+    task = api.get(f"/projects/{WEBSITE}/tasks/7281002").json()
+    assert (task["name"], task["revenue_category"]) == ("Design", None)
+    contracts = api.get(f"/projects/{WEBSITE}/contracts").json()
+    assert contracts[0]["project"] == {"id": WEBSITE, "name": "Website Relaunch"}
+    assert api.get(f"/projects/{WEBSITE}/contracts/{contracts[1]['id']}").json() == contracts[1]
+    for path in (
+        "/users/1",
+        "/projects/1",
+        f"/projects/{WEBSITE}/tasks/1",
+        f"/projects/{WEBSITE}/contracts/1",
+        "/companies/1",
+    ):
+        assert api.get(path).status_code == 404, path
+
+
+def test_documented_list_filters(api: httpx.Client) -> None:
+    def ids(path: str, **params: str) -> list[int]:
+        answer = api.get(path, params=params)
+        assert answer.status_code == 200, answer.text
+        return [r["id"] for r in answer.json()]
+
+    assert ids("/projects", term="beispiel") == [WEBSITE]  # the customer's name
+    assert ids("/projects", term="P-103") == [APP]
+    created = date.fromisoformat(api.get(f"/projects/{WEBSITE}").json()["created_at"][:10])
+    assert ids("/projects", created_from=str(created + timedelta(days=1))) == []
+    assert ids("/projects", updated_to=str(created), created_from=str(created)) == ids("/projects")
+    assert ids("/projects", retainer="true") == []
+    assert ids("/projects", deal_id="5") == []
+    assert ids("/projects", sort_by="name desc") == [WEBSITE, 945_371_002, INTERN, APP]
+    assert ids("/users", sort_by="firstname desc")[-1] == ADMIN_ID  # Anna
+    assert ids("/users", **{"custom_properties[Team]": "A"}) == []
+    assert api.get("/users", params={"sort_by": "iban"}).status_code == 400
+    assert api.get("/companies", params={"type": "partner"}).status_code == 400

@@ -9,6 +9,7 @@ import pytest
 
 from syncd.simulators.moco import MocoSimulator, agency_seed
 from syncd.simulators.moco.agency import ADMIN_KEY
+from syncd.simulators.moco.state import DEFAULT_WEB_HOOK_KEY
 from tests.simulators.moco_fixtures import (
     SMALL_KEY,
     SMALL_PROJECT,
@@ -106,6 +107,8 @@ def test_state_is_a_seed_that_reproduces_the_account(moco: MocoHarness) -> None:
         "projects": [],
         "activities": [],
         "period_lock": None,
+        "web_hooks": [],
+        "web_hook_key": DEFAULT_WEB_HOOK_KEY,
     }
     assert moco.client(ADMIN_KEY).get("/session").status_code == 401
 

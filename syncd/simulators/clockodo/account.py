@@ -4,9 +4,13 @@ Seed format (also `--seed FILE` and `POST /_sim/seed`; a seed *replaces* the
 account):
 
     {"api_users": [{"email": "a@b.c", "key": "k", "users_id": 1}],
-     "users": [UserV3...], "customers": [CustomerV3...], "projects": [ProjectV4...],
+     "teams": [TeamV3...], "users": [UserV3...], "customers": [CustomerV3...],
+     "projects": [ProjectV4...], "subprojects": [SubprojectV3...],
      "services": [ServiceV4...], "lumpsum_services": [LumpSumServiceV4...],
-     "entries": [EntryV2...], "edit_locks": {"1": "2026-10-31"}}
+     "entries": [EntryV2...], "edit_locks": {"1": "2026-10-31"},
+     "assumptions": {...}}
+
+(`assumptions` sets the switchable guesses, see `GET /_sim/assumptions`.)
 
 Every list is optional; ids may be given or are assigned (max + 1). Entry
 defaults: `type` 1, `billable` 1, `text` null, `hourly_rate` 0; a time entry
@@ -28,6 +32,7 @@ from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
+from syncd.simulators.clockodo.index import EntryIndex
 from syncd.simulators.clockodo.model import (
     TIME_ENTRY,
     Customer,
@@ -36,6 +41,8 @@ from syncd.simulators.clockodo.model import (
     Project,
     Record,
     Service,
+    Subproject,
+    Team,
     User,
     span_seconds,
     to_second,
@@ -44,9 +51,11 @@ from syncd.simulators.clockodo.model import (
 SEED_KEYS = frozenset(
     {
         "api_users",
+        "teams",
         "users",
         "customers",
         "projects",
+        "subprojects",
         "services",
         "lumpsum_services",
         "entries",
@@ -77,12 +86,14 @@ class Account:
 
     def clear(self) -> None:
         self.api_users: dict[str, ApiUser] = {}  # by lower-cased e-mail
+        self.teams: dict[int, Team] = {}
         self.users: dict[int, User] = {}
         self.customers: dict[int, Customer] = {}
         self.projects: dict[int, Project] = {}
+        self.subprojects: dict[int, Subproject] = {}
         self.services: dict[int, Service] = {}
         self.lumpsum_services: dict[int, LumpSumService] = {}
-        self.entries: dict[int, Entry] = {}
+        self.entries = EntryIndex()
         self.texts: dict[int, str] = {}
         self._text_ids: dict[str, int] = {}
         self.confirm_keys: dict[str, PendingConfirm] = {}
@@ -94,7 +105,11 @@ class Account:
         if unknown:
             raise ValueError(f"unknown seed keys: {sorted(unknown)}")
         self.clear()
+        self.teams = _records(Team, data.get("teams", []))
         self.users = _records(User, data.get("users", []))
+        for user in self.users.values():
+            if user.teams_id is not None and user.teams_id not in self.teams:
+                raise ValueError(f"user {user.id}: unknown team {user.teams_id}")
         for users_id, day in dict(data.get("edit_locks", {})).items():
             self._user_for_seed(int(users_id)).edit_lock = date.fromisoformat(day)
         for raw in data.get("api_users", []):
@@ -106,12 +121,18 @@ class Account:
         for project in self.projects.values():
             if project.customers_id not in self.customers:
                 raise ValueError(f"project {project.id}: unknown customer {project.customers_id}")
+        self.subprojects = _records(Subproject, data.get("subprojects", []))
+        for subproject in self.subprojects.values():
+            if subproject.projects_id not in self.projects:
+                raise ValueError(f"subproject {subproject.id}: unknown project")
         self.services = _records(Service, data.get("services", []))
         self.lumpsum_services = _records(LumpSumService, data.get("lumpsum_services", []))
         raw_entries = [_entry_defaults(raw) for raw in data.get("entries", [])]
-        for entry in _records(Entry, raw_entries).values():
+        entries = list(_records(Entry, raw_entries).values())
+        for entry in entries:
             self._check_seed_entry(entry)
-            self.store_entry(entry)
+            self._set_text(entry)
+        self.entries.load(entries)
         self._next_entry_id = max(self.entries, default=0) + 1
 
     def _user_for_seed(self, users_id: int) -> User:
@@ -129,8 +150,11 @@ class Account:
             raise ValueError(f"{where}: unknown project {entry.projects_id}")
         if project is not None and project.customers_id != entry.customers_id:
             raise ValueError(f"{where}: project {project.id} belongs to another customer")
-        if entry.subprojects_id is not None:
-            raise ValueError(f"{where}: subprojects are not simulated")
+        subproject = self.subprojects.get(entry.subprojects_id or 0)
+        if entry.subprojects_id is not None and subproject is None:
+            raise ValueError(f"{where}: unknown subprojects_id {entry.subprojects_id}")
+        if subproject is not None and subproject.projects_id != entry.projects_id:
+            raise ValueError(f"{where}: subproject {subproject.id} belongs to another project")
         if entry.type == TIME_ENTRY or entry.lumpsum_services_id is None:
             if entry.services_id not in self.services:
                 raise ValueError(f"{where}: unknown service {entry.services_id}")
@@ -144,9 +168,11 @@ class Account:
             "api_users": [
                 {"email": u.email, "users_id": u.users_id} for u in self.api_users.values()
             ],
+            "teams": _dump(self.teams.values()),
             "users": [user.api_json() for user in self.users.values()],
             "customers": _dump(self.customers.values()),
             "projects": _dump(self.projects.values()),
+            "subprojects": _dump(self.subprojects.values()),
             "services": _dump(self.services.values()),
             "lumpsum_services": _dump(self.lumpsum_services.values()),
             "entries": _dump(entries),
@@ -164,9 +190,12 @@ class Account:
 
     def store_entry(self, entry: Entry) -> None:
         """Insert or replace; the description text gets (or reuses) its text id."""
+        self._set_text(entry)
+        self.entries[entry.id] = entry
+
+    def _set_text(self, entry: Entry) -> None:
         entry.text = entry.text or None
         entry.texts_id = self.text_id(entry.text)
-        self.entries[entry.id] = entry
 
     def text_id(self, text: str | None) -> int | None:
         """Identical texts share one id, as the entriesTexts records suggest."""
@@ -178,10 +207,15 @@ class Account:
             self.texts[new_id] = text
         return self._text_ids[text]
 
+    def team_members(self, teams_id: int) -> list[int]:
+        return sorted(u.id for u in self.users.values() if u.teams_id == teams_id)
+
+    def count_subprojects(self, projects_id: int) -> int:
+        return sum(1 for s in self.subprojects.values() if s.projects_id == projects_id)
+
     def running_entry(self, users_id: int) -> Entry | None:
-        return next(
-            (e for e in self.entries.values() if e.users_id == users_id and e.is_running), None
-        )
+        running = self.entries.running(users_id)
+        return running[0] if running else None
 
     # -- rights and locks -----------------------------------------------------
     def api_user(self, email: str, key: str) -> User | None:

@@ -10,6 +10,10 @@ caller and one exact request (method, window, filter, new values), is
 single-use and does not expire; an unknown, used or mismatching key is a 400
 naming `confirm_key`. The selection is computed again when confirming. Edit
 locks and billed entries make the whole request fail (403), nothing applied.
+
+DELETE reads its parameters from the query (as the spec declares them) and
+from a JSON body (as clients send them); a body value wins over the query's.
+The key binds to the parameters, not to where they were sent.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def edit_groups(call: Call) -> dict[str, Any]:
     raw_filter = body.get("filter") or {}
     if not isinstance(raw_filter, dict):
         raise bad_request("filter must be an object", "filter")
-    flt = EntryFilter.parse(raw_filter, DISTINCT_BILLABLE)
+    flt = EntryFilter.parse(raw_filter, DISTINCT_BILLABLE, min_id=1)
     updates = _bulk_updates(body)
     request = {key: value for key, value in body.items() if key != "confirm_key"}
     confirmed = _redeem(call, "PUT", request, body.get("confirm_key"))
@@ -51,7 +55,7 @@ def edit_groups(call: Call) -> dict[str, Any]:
         if "users_id" in changed:
             call.booking_user(new.users_id)
         check_references(call.account, new, changed)
-        check_change_allowed(call.account, old, new, changed)
+        check_change_allowed(call, old, new, changed)
         plans.append((new, changed))
     if not confirmed:
         return _handshake(call, "PUT", request, len(plans))
@@ -59,23 +63,48 @@ def edit_groups(call: Call) -> dict[str, Any]:
         if changed:
             new.time_last_change = call.now
             call.account.store_entry(new)
+            call.emit("entry.updated", new.id)
     return {"success": True, "edited_entries": sum(1 for _, changed in plans if changed)}
 
 
 def delete_groups(call: Call) -> dict[str, Any]:
-    query = call.query
-    since, until = window(query)
-    flt = EntryFilter.parse(query_filters(query), DISTINCT_BILLABLE)
-    request = sorted((k, v) for k, v in query.multi_items() if k != "confirm_key")
-    confirmed = _redeem(call, "DELETE", request, query.get("confirm_key"))
+    params = _delete_parameters(call)
+    since, until = window(params)
+    raw_filter = params.get("filter") or {}
+    flt = EntryFilter.parse(raw_filter, DISTINCT_BILLABLE, min_id=1)
+    request = {
+        "time_since": since.isoformat(),
+        "time_until": until.isoformat(),
+        "filter": {key: str(value) for key, value in raw_filter.items() if value is not None},
+    }
+    confirmed = _redeem(call, "DELETE", request, params.get("confirm_key"))
     chosen = select_entries(call, since, until, flt)
     for entry in chosen:
-        check_delete_allowed(call.account, entry)
+        check_delete_allowed(call, entry)
     if not confirmed:
         return _handshake(call, "DELETE", request, len(chosen))
     for entry in chosen:
         del call.account.entries[entry.id]
+        call.emit("entry.deleted", entry.id)
     return {"success": True, "edited_entries": len(chosen)}
+
+
+def _delete_parameters(call: Call) -> dict[str, Any]:
+    """Query and JSON body merged (the body wins); `filter` becomes one object."""
+    params: dict[str, Any] = {
+        key: call.query[key]
+        for key in ("time_since", "time_until", "confirm_key")
+        if key in call.query
+    }
+    params["filter"] = dict(query_filters(call.query))
+    for key, value in call.body.items():
+        if key == "filter":
+            if not isinstance(value, dict):
+                raise bad_request("filter must be an object", "filter")
+            params["filter"].update(value)
+        else:
+            params[key] = value
+    return params
 
 
 def _bulk_updates(body: Any) -> dict[str, Any]:

@@ -11,8 +11,14 @@
   [assumption]; the optional `time_until` query sets the end.
 - `billable` defaults to the project's, else the customer's
   `billable_default`; a backdated `time_since` must not lie in the future.
-- `GET` answers `stopped: null` [assumption]; `away`, `start_new`,
-  `duration_transfer` and `PUT /v2/clock/{id}` are not simulated.
+- `GET` answers `stopped: null` [assumption]; `away`, `start_new` and
+  `duration_transfer` are accepted and ignored.
+- `PUT /v2/clock/{id}` changes a running clock: `duration` moves its start
+  to `now - duration`, `time_since` sets the start (not in the future). The
+  `*_before` values (the client's view before the change) are accepted and
+  not compared [assumption: the docs do not say what a mismatch does]. The
+  simulated company allows overlapping entries, so `overlapping_correction`
+  is always null. A stopped entry is 404, like stopping it.
 """
 
 from __future__ import annotations
@@ -80,8 +86,11 @@ def start_clock(call: Call) -> dict[str, Any]:
     truncated = False
     if previous is not None:
         truncated = _stop(call, previous, max(start, previous.time_since))
+        call.emit("entry.stopped", previous.id)
     entry.id = call.account.new_entry_id()
     call.account.store_entry(entry)
+    call.emit("entry.created", entry.id)
+    call.emit("entry.started", entry.id)
     return _answer(call, entry, previous, truncated)
 
 
@@ -93,7 +102,43 @@ def stop_clock(call: Call) -> dict[str, Any]:
     end = call.now if not raw_until else instant(raw_until, "time_until")
     check_times(entry.model_copy(update={"time_until": end}))
     truncated = _stop(call, entry, end)
+    call.emit("entry.stopped", entry.id)
     return _answer(call, None, entry, truncated)
+
+
+def change_duration(call: Call) -> dict[str, Any]:
+    entry = call.entry(call.path["id"])
+    if not entry.is_running:
+        raise not_found(what="running entry")
+    body = call.body
+    for field in ("time_since_before", "time_until_before"):
+        if body.get(field) is not None:
+            instant(body[field], field)
+    if body.get("duration_before") is not None:
+        integer(body["duration_before"], "duration_before")
+    if body.get("duration") is not None:
+        start = call.now - timedelta(seconds=integer(body["duration"], "duration"))
+    elif body.get("time_since") is not None:
+        start = instant(body["time_since"], "time_since")
+    else:
+        raise bad_request("Missing required parameters: duration or time_since", "duration")
+    if start > call.now:
+        raise bad_request("time_since must not lie in the future", "time_since")
+    moved = entry.model_copy(update={"time_since": start, "time_clocked_since": start})
+    check_unlocked(call.account, entry)
+    check_unlocked(call.account, moved)
+    if start != entry.time_since:
+        entry.time_since = entry.time_clocked_since = start
+        entry.time_last_change = entry.time_last_change_work_time = call.now
+        call.account.entries.reindex(entry)
+        call.emit("entry.updated", entry.id)
+    rendered = entry_json(call.account, call.user, entry)
+    return {
+        "updated": rendered,
+        "running": rendered,
+        "overlapping_correction": None,
+        "current_time": utc_iso(call.now),
+    }
 
 
 def _stop(call: Call, entry: Entry, end: datetime) -> bool:
@@ -104,6 +149,7 @@ def _stop(call: Call, entry: Entry, end: datetime) -> bool:
     entry.time_until = end
     entry.duration = span_seconds(entry.time_since, end)
     entry.time_last_change = entry.time_last_change_work_time = call.now
+    call.account.entries.reindex(entry)  # no longer running
     return truncated
 
 

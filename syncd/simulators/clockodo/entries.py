@@ -6,7 +6,9 @@ Decisions beyond the docs (see also `selection`, `rules`, `params`):
 - Entry type on create follows the body: `lumpsum` → lump-sum value (2),
   `lumpsum_services_id` → lump-sum service (3), else a time entry (1). Each
   type has the documented required fields (400 naming the missing ones);
-  `billable` must be 0 or 1 on create.
+  `billable` must be 0 or 1 on create (the spec's BillableWithoutBilled):
+  2 is a 400 [assumption `create_accepts_billed`, switchable; whether the
+  server enforces the enum is not documented].
 - The simulated company links entry times (`force_linked_entry_times`):
   `duration` always equals `time_until - time_since`. A create or update that
   sends both and disagrees is 422 InvalidCombination. A PUT with only
@@ -47,7 +49,7 @@ from syncd.simulators.clockodo.params import (
     one_of,
     optional_id,
     page_request,
-    paginate,
+    paginate_selection,
     query_filters,
     required,
     text,
@@ -64,7 +66,7 @@ from syncd.simulators.clockodo.rules import (
     check_times,
     check_unlocked,
 )
-from syncd.simulators.clockodo.selection import EntryFilter, select_entries
+from syncd.simulators.clockodo.selection import EntryFilter, select_page
 
 MAX_PER_PAGE = DEFAULT_PER_PAGE = 1000
 CREATE_REQUIRED = {
@@ -96,8 +98,8 @@ def list_entries(call: Call) -> dict[str, Any]:
     flt = EntryFilter.parse(query_filters(call.query), billable_values=(0, 1, 2, 12))
     page = page_request(call.query, MAX_PER_PAGE, DEFAULT_PER_PAGE)
     enhanced = boolean(call.query.get("enhanced_list", "false"), "enhanced_list")
-    chosen = select_entries(call, since, until, flt, with_running_now=True)
-    shown, paging = paginate(chosen, page)
+    chosen = select_page(call, since, until, flt, with_running_now=True)
+    shown, paging = paginate_selection(chosen.total, chosen.fetch, page)
     rendered = [entry_json(call.account, call.user, e, enhanced=enhanced) for e in shown]
     return {"paging": paging, "entries": rendered}
 
@@ -123,7 +125,7 @@ def create_entry(call: Call) -> dict[str, Any]:
         subprojects_id=optional_id(body, "subprojects_id"),
         services_id=optional_id(body, "services_id") if kind != LUMPSUM_SERVICE else None,
         lumpsum_services_id=optional_id(body, "lumpsum_services_id"),
-        billable=one_of(body["billable"], "billable", (0, 1)),
+        billable=one_of(body["billable"], "billable", _create_billability(call)),
         text=_text(body.get("text")),
         time_since=since,
         time_until=until,
@@ -147,6 +149,7 @@ def create_entry(call: Call) -> dict[str, Any]:
     check_unlocked(call.account, entry)
     entry.id = call.account.new_entry_id()
     call.account.store_entry(entry)
+    call.emit("entry.created", entry.id)
     return {"entry": entry_json(call.account, call.user, entry)}
 
 
@@ -159,12 +162,15 @@ def update_entry(call: Call) -> dict[str, Any]:
         call.booking_user(new.users_id)
     check_references(call.account, new, changed)
     check_times(new)
-    check_change_allowed(call.account, old, new, changed)
+    check_change_allowed(call, old, new, changed)
     if changed:
         new.time_last_change = call.now
         if changed & WORK_TIME_FIELDS:
             new.time_last_change_work_time = call.now
         call.account.store_entry(new)
+        call.emit("entry.updated", new.id)
+        if old.is_running and not new.is_running:
+            call.emit("entry.stopped", new.id)
     running = call.account.running_entry(new.users_id)
     return {
         "entry": entry_json(call.account, call.user, new),
@@ -174,9 +180,14 @@ def update_entry(call: Call) -> dict[str, Any]:
 
 def delete_entry(call: Call) -> dict[str, Any]:
     entry = call.entry(call.path["id"])
-    check_delete_allowed(call.account, entry)
+    check_delete_allowed(call, entry)
     del call.account.entries[entry.id]
+    call.emit("entry.deleted", entry.id)
     return {"success": True}
+
+
+def _create_billability(call: Call) -> tuple[int, ...]:
+    return (0, 1, 2) if call.assumed["create_accepts_billed"] else (0, 1)
 
 
 def _type_of(body: Any) -> int:

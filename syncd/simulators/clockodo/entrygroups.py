@@ -91,7 +91,7 @@ def entry_groups(call: Call) -> dict[str, Any]:
     query = call.query
     since, until = window(query)
     criteria = _groupings(call)
-    flt = EntryFilter.parse(query_filters(query), DISTINCT_BILLABLE)
+    flt = EntryFilter.parse(query_filters(query), DISTINCT_BILLABLE, min_id=1)
     options = Options(
         round_to_seconds=60 * integer(query.get("round_to_minutes") or 0, "round_to_minutes"),
         prepend_customer=boolean(
@@ -201,6 +201,7 @@ def _name(call: Call, criterion: str, key: int | str, options: Options) -> str:
     names: dict[str, Callable[[], str]] = {
         "customers_id": lambda: account.customers[int(key)].name,
         "projects_id": lambda: _project_name(call, int(key), options),
+        "subprojects_id": lambda: account.subprojects[int(key)].name,
         "services_id": lambda: account.services[int(key)].name,
         "lumpsum_services_id": lambda: account.lumpsum_services[int(key)].name,
         "users_id": lambda: account.users[int(key)].name,
@@ -221,19 +222,24 @@ def _project_name(call: Call, projects_id: int, options: Options) -> str:
 
 
 def _master_fields(call: Call, criterion: str, key: int | str) -> dict[str, Any]:
-    """`number` (customers, projects, services, users) and `note` (not users)."""
+    """`number` (customers, projects, services, users) and `note` (not users).
+
+    The "none" group (0, e.g. entries without project) carries both as null,
+    like every group of its criterion [assumption: the docs list the fields
+    per criterion, not per group]."""
     tables: dict[str, Any] = {
         "customers_id": call.account.customers,
         "projects_id": call.account.projects,
         "services_id": call.account.services,
         "users_id": call.account.users,
     }
-    record = tables[criterion].get(key) if criterion in tables else None
-    if record is None:
+    if criterion not in tables:
         return {}
-    if criterion == "users_id":
-        return {"number": record.number}
-    return {"number": record.number, "note": record.note}
+    record = tables[criterion].get(key)
+    fields = {"number": record.number if record else None}
+    if criterion != "users_id":
+        fields["note"] = record.note if record else None
+    return fields
 
 
 def _money(call: Call, members: list[Entry]) -> dict[str, Any]:

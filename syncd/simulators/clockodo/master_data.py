@@ -1,39 +1,38 @@
-"""Master data: `/v3/customers`, `/v4/projects`, `/v4/services`,
-`/v4/lumpSumServices`, `/v3/users` (lists and single items) and `/v4/users/me`.
+"""Reading master data: every kind in `kinds.KINDS` (customers, projects,
+subprojects, services, lump-sum services, co-workers, teams), plus
+`/v4/users/me` and `/v3/customers/countProjects`.
 
 Lists answer `{"paging", "data"}`, items `{"data"}`. `items_per_page` may be
-up to 5000 (1000 for users) and defaults to 1000 [assumption]. Supported
-filters: `active`, `fulltext` (case-insensitive substring of name or number),
-projects also `customers_id` and `completed`, users `teams_id`; `sort` takes
-`id`, `name`, `active` with an optional `-` (default: id ascending). Bad
-parameters are a 400 in the v3/v4 `GeneralErrors` shape. Every co-worker sees
-all master data (access groups are not simulated); notes need the owner role.
+up to the spec's maximum (5000; 1000 for co-workers and teams) and defaults
+to 1000 [assumption]. Filters are the spec's: `active`, `fulltext`
+(case-insensitive substring of name or number), projects `customers_id` and
+`completed`, subprojects `projects_id` and `completed`, co-workers
+`teams_id` (one id, a list or comma-separated; 0 = without team). Unknown
+filter keys are ignored. `sort` takes the spec's keys with an optional `-`
+(default: id ascending); `scope` must be one of the spec's values and
+changes nothing (access groups are not simulated: every co-worker sees all
+master data). Bad parameters are a 400 in the GeneralErrors shape; notes and
+money need the owner role.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from syncd.simulators.clockodo.errors import ApiError, general_error, not_found
-from syncd.simulators.clockodo.model import MasterRecord, Project, User
-from syncd.simulators.clockodo.params import (
-    boolean,
-    integer,
-    page_request,
-    paginate,
-    query_filters,
-)
+from syncd.simulators.clockodo.kinds import KINDS, Filters, MasterKind
+from syncd.simulators.clockodo.params import integer, page_request, paginate
 from syncd.simulators.clockodo.rules import Call
 
-RecordT = TypeVar("RecordT", bound=MasterRecord)
 DEFAULT_PER_PAGE = 1000
-SORT_KEYS = {"id", "name", "active"}
+MAX_COUNT_CUSTOMERS = 500
+Handler = Callable[[Call], dict[str, Any]]
 
 
 @contextmanager
-def _general_errors() -> Iterator[None]:
+def general_errors() -> Iterator[None]:
     """v3/v4 endpoints answer a bad parameter in the GeneralErrors shape."""
     try:
         yield
@@ -45,104 +44,107 @@ def _general_errors() -> Iterator[None]:
         raise general_error(400, "UnexpectedValue", simple["message"], path=fields[0]) from None
 
 
-def _listing(
-    call: Call,
-    records: Mapping[int, RecordT],
-    render: Callable[[RecordT, User], dict[str, Any]],
-    *,
-    max_per_page: int = 5000,
-    extra: Callable[[RecordT, dict[str, str]], bool] = lambda _record, _filters: True,
-) -> dict[str, Any]:
-    with _general_errors():
-        filters = query_filters(call.query)
-        page = page_request(call.query, max_per_page, DEFAULT_PER_PAGE)
-        chosen = [r for r in records.values() if _matches(r, filters) and extra(r, filters)]
-        chosen = _sorted(chosen, call.query.getlist("sort[]") + call.query.getlist("sort"))
-    shown, paging = paginate(chosen, page)
-    return {"paging": paging, "data": [render(record, call.user) for record in shown]}
+def deep_values(call: Call, name: str) -> list[str] | None:
+    """`name=1`, `name[]=1&name[]=2`, `name[0]=1` or `name=1,2` → ["1", "2"]."""
+    query = call.query
+    raw = [
+        value
+        for key, value in query.multi_items()
+        if key == name or (key.startswith(name + "[") and key.endswith("]"))
+    ]
+    values = [part.strip() for value in raw for part in value.split(",") if part.strip()]
+    return values or None
 
 
-def _matches(record: MasterRecord, filters: dict[str, str]) -> bool:
-    if "active" in filters and record.active != boolean(filters["active"], "filter[active]"):
-        return False
-    term = filters.get("fulltext", "").casefold()
-    return term in f"{record.name} {record.number or ''}".casefold()
+def filters_of(call: Call) -> Filters:
+    found: dict[str, list[str]] = {}
+    for key in {k.split("]")[0][7:] for k in call.query if k.startswith("filter[")}:
+        values = deep_values(call, f"filter[{key}]")
+        if values is not None:
+            found[key] = values
+    return found
 
 
-def _sorted(records: list[RecordT], sort: list[str]) -> list[RecordT]:
-    for key in reversed(sort or ["id"]):
-        field = key.removeprefix("-")
-        if field not in SORT_KEYS:
-            raise general_error(400, "UnexpectedValue", f"Unknown sort key {key}", path="sort")
-        records = sorted(records, key=lambda r: getattr(r, field), reverse=key.startswith("-"))
-    return records
+def lister(kind_name: str) -> Handler:
+    kind = KINDS[kind_name]
+
+    def list_records(call: Call) -> dict[str, Any]:
+        with general_errors():
+            _check_scope(call, kind)
+            filters = filters_of(call)
+            page = page_request(call.query, kind.max_per_page, DEFAULT_PER_PAGE)
+            chosen = [r for r in kind.records(call.account).values() if kind.matches(r, filters)]
+            chosen = _sorted(call, kind, chosen, deep_values(call, "sort") or [])
+        shown, paging = paginate(chosen, page)
+        rendered = [kind.render(call.account, call.user, record) for record in shown]
+        return {"paging": paging, "data": rendered}
+
+    return list_records
 
 
-def _one(call: Call, records: Mapping[int, RecordT], what: str) -> RecordT:
+def getter(kind_name: str) -> Handler:
+    kind = KINDS[kind_name]
+
+    def get_record(call: Call) -> dict[str, Any]:
+        return {"data": kind.render(call.account, call.user, one(call, kind))}
+
+    return get_record
+
+
+def one(call: Call, kind: MasterKind) -> Any:
     raw = str(call.path["id"])
-    record = records.get(int(raw)) if raw.isdigit() else None
+    record = kind.records(call.account).get(int(raw)) if raw.isdigit() else None
     if record is None:
-        raise not_found(what=what)
+        raise not_found(what=kind.what)
     return record
 
 
-def _project_filters(project: Project, filters: dict[str, str]) -> bool:
-    customer = filters.get("customers_id")
-    if customer is not None and project.customers_id != integer(customer, "filter[customers_id]"):
-        return False
-    if "completed" in filters:
-        return project.completed == boolean(filters["completed"], "filter[completed]")
-    return True
-
-
-def _user_filters(user: User, filters: dict[str, str]) -> bool:
-    if "teams_id" not in filters:
-        return True
-    return user.teams_id == integer(filters["teams_id"], "filter[teams_id]")
-
-
-def list_customers(call: Call) -> dict[str, Any]:
-    return _listing(call, call.account.customers, lambda c, viewer: c.api_json(viewer))
-
-
-def get_customer(call: Call) -> dict[str, Any]:
-    return {"data": _one(call, call.account.customers, "customer").api_json(call.user)}
-
-
-def list_projects(call: Call) -> dict[str, Any]:
-    projects = call.account.projects
-    return _listing(call, projects, lambda p, v: p.api_json(v), extra=_project_filters)
-
-
-def get_project(call: Call) -> dict[str, Any]:
-    return {"data": _one(call, call.account.projects, "project").api_json(call.user)}
-
-
-def list_services(call: Call) -> dict[str, Any]:
-    return _listing(call, call.account.services, lambda s, viewer: s.api_json(viewer))
-
-
-def get_service(call: Call) -> dict[str, Any]:
-    return {"data": _one(call, call.account.services, "service").api_json(call.user)}
-
-
-def list_lumpsum_services(call: Call) -> dict[str, Any]:
-    return _listing(call, call.account.lumpsum_services, lambda s, viewer: s.api_json(viewer))
-
-
-def list_users(call: Call) -> dict[str, Any]:
-    return _listing(
-        call,
-        call.account.users,
-        lambda u, _viewer: u.api_json(),
-        max_per_page=1000,
-        extra=_user_filters,
-    )
-
-
-def get_user(call: Call) -> dict[str, Any]:
-    return {"data": _one(call, call.account.users, "co-worker").api_json()}
-
-
 def me(call: Call) -> dict[str, Any]:
-    return {"data": call.user.api_json()}
+    return {"data": call.user.api_json(me=True)}
+
+
+def count_projects(call: Call) -> dict[str, Any]:
+    """Active and inactive projects per customer; all customers when none are named."""
+    with general_errors():
+        _check_scope(call, KINDS["customers"])
+        raw = deep_values(call, "customers_id")
+        if raw is not None and len(raw) > MAX_COUNT_CUSTOMERS:
+            raise general_error(
+                400, "UnexpectedValue", "At most 500 customers.", path="customers_id"
+            )
+        wanted = [integer(value, "customers_id") for value in raw or []]
+    customers = wanted if raw is not None else sorted(call.account.customers)
+    data = []
+    for customers_id in dict.fromkeys(customers):
+        projects = [p for p in call.account.projects.values() if p.customers_id == customers_id]
+        active = sum(1 for p in projects if p.active)
+        data.append(
+            {"customers_id": customers_id, "active": active, "inactive": len(projects) - active}
+        )
+    count = len(data)
+    paging = {"items_per_page": max(count, 1), "current_page": 1, "count_pages": 1}
+    return {"paging": {**paging, "count_items": count}, "data": data}
+
+
+def _check_scope(call: Call, kind: MasterKind) -> None:
+    scope = call.query.get("scope")
+    if scope is not None and scope not in kind.scopes:
+        raise general_error(400, "UnexpectedValue", f"Unknown scope {scope}", path="scope")
+
+
+def _sorted(call: Call, kind: MasterKind, records: list[Any], sort: list[str]) -> list[Any]:
+    teams = call.account.teams
+
+    def value(record: Any, field: str) -> Any:
+        if field == "teams_name":
+            team = teams.get(getattr(record, "teams_id", None) or 0)
+            return team.name if team else ""
+        found = getattr(record, field)
+        return "" if found is None else found
+
+    for key in reversed(sort or ["id"]):
+        field = key.removeprefix("-")
+        if field not in kind.sort_keys:
+            raise general_error(400, "UnexpectedValue", f"Unknown sort key {key}", path="sort")
+        records = sorted(records, key=lambda r: value(r, field), reverse=key.startswith("-"))
+    return records

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from syncd.simulators.kit import utc_iso
 
@@ -52,6 +52,23 @@ class User(MasterRecord):
     work_time_edit_lock_days: int | None = None
     start_date: date | None = None
     created_at: str = "2024-01-01T00:00:00Z"
+    # Defaults of a co-worker added with the company's standard settings:
+    # no DATEV wage type, the company's work time regulation, holiday count
+    # and target hours, no absence managers or access groups.
+    wage_type: Literal[1, 2] | None = None
+    work_time_regulations_id: int | None = None
+    default_work_time_regulation: bool = True
+    default_holidays_count: bool = True
+    default_target_hours: bool = True
+    absence_managers_id: list[int] = Field(default_factory=list)
+    access_groups_ids: list[int] = Field(default_factory=list)
+    # Only editable for workers; owners may do all three [assumption: shown true].
+    can_generally_see_absences: bool = False
+    can_generally_manage_absences: bool = False
+    can_add_customers: bool = False
+    future_coworker: bool = False
+    budget_notifications: bool = False
+    creator: int | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -70,11 +87,24 @@ class User(MasterRecord):
     def is_owner(self) -> bool:
         return self.role == "owner"
 
-    def api_json(self) -> dict[str, Any]:
+    def api_json(self, *, me: bool = False) -> dict[str, Any]:
         # UserV3.email is optional but never null: leave it out when unknown.
         data = self.model_dump(mode="json", exclude={"email"} if self.email is None else None)
         if not data["initials"]:
             data["initials"] = "".join(part[0] for part in self.name.split()[:2]).upper()
+        if self.is_owner:
+            data.update(
+                can_generally_see_absences=True,
+                can_generally_manage_absences=True,
+                can_add_customers=True,
+            )
+        # Deprecated aliases the spec still lists; `nonbusinessgroups_id` is a
+        # non-null integer there, so it is left out while no group is set.
+        data["worktime_regulation_id"] = self.work_time_regulations_id
+        if self.nonbusiness_groups_id is not None:
+            data["nonbusinessgroups_id"] = self.nonbusiness_groups_id
+        if me:  # the PIN for clockodo's support line: shown to its owner only [assumption]
+            data["support_pin"] = f"{(self.id * 7919) % 10000:04d}"
         return data
 
 
@@ -83,6 +113,7 @@ class Customer(MasterRecord):
     billable_default: bool = True
     note: str | None = None
     test_data: bool = False
+    service_assignments: list[int] = Field(default_factory=list)
 
     def api_json(self, viewer: User) -> dict[str, Any]:
         # `note` is only visible for owners (or workers with elevated access).
@@ -100,15 +131,64 @@ class Project(MasterRecord):
     automatic_completion: bool = False
     budget: dict[str, Any] | None = None
     test_data: bool = False
+    service_assignments: list[int] = Field(default_factory=list)
+    # Set through PUT /v3/projects/{id}/setBilled.
+    billed_money: float | None = None
+    billed_completely: bool = False
+
+    def api_json(self, viewer: User, count_subprojects: int = 0) -> dict[str, Any]:
+        hidden = {"completed_at", "note", "billed_money", "billed_completely"}
+        data = self.model_dump(mode="json", exclude=hidden)
+        data["completed_at"] = utc_iso(self.completed_at) if self.completed_at else None
+        data["count_subprojects"] = count_subprojects
+        if viewer.is_owner:  # "only with necessary access rights"
+            data.update(
+                note=self.note,
+                revenue_factor=1,
+                billed_money=self.billed_money,
+                billed_completely=self.billed_completely,
+            )
+        return data
+
+
+class Subproject(MasterRecord):
+    projects_id: int
+    billable_default: bool = True
+    note: str | None = None
+    completed: bool = False
+    completed_at: AwareDatetime | None = None
+    deadline: date | None = None
+    start_date: date | None = None
+    automatic_completion: bool = False
+    budget: dict[str, Any] | None = None
+    service_assignments: list[int] = Field(default_factory=list)
+    billed_money: float | None = None
+    billed_completely: bool = False
 
     def api_json(self, viewer: User) -> dict[str, Any]:
-        data = self.model_dump(mode="json", exclude={"completed_at", "note"})
+        hidden = {"completed_at", "note", "billed_money", "billed_completely"}
+        data = self.model_dump(mode="json", exclude=hidden)
         data["completed_at"] = utc_iso(self.completed_at) if self.completed_at else None
-        data["count_subprojects"] = 0  # subprojects are not simulated
-        data["service_assignments"] = []
-        if viewer.is_owner:
-            data.update(note=self.note, revenue_factor=1, billed_money=None)
+        # `billed`, `billed_money` and `billed_completely` are required (nullable)
+        # in SubprojectV3; workers get nulls [assumption: rights as for projects].
+        owner = viewer.is_owner
+        data.update(
+            billed=int(self.billed_completely) if owner else None,
+            billed_money=self.billed_money if owner else None,
+            billed_completely=self.billed_completely if owner else None,
+            revenue_factor=1 if owner else None,
+        )
+        if owner:
+            data["note"] = self.note
         return data
+
+
+class Team(Record):
+    name: str
+    leader: int | None = None
+
+    def api_json(self, members: list[int]) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "leader": self.leader, "user_ids": members}
 
 
 class Service(MasterRecord):
@@ -195,7 +275,10 @@ class Entry(Record):
 
 
 def to_second(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(microsecond=0)
+    # Skips the conversions a UTC whole second does not need (seeding calls this 700,000 times).
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=0) if moment.microsecond else moment
 
 
 def span_seconds(since: datetime, until: datetime) -> int:

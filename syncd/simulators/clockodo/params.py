@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -133,12 +133,19 @@ def paginate(items: list[T], page: Page) -> tuple[list[T], dict[str, int]]:
     """One page plus the `paging` object. An empty list is one empty page
     (`count_pages` 1) [assumption: like common PHP paginators]; a page past
     the end is empty, not an error."""
-    count_pages = max(1, -(-len(items) // page.size))
+    return paginate_selection(len(items), lambda start, end: items[start:end], page)
+
+
+def paginate_selection(
+    total: int, fetch: Callable[[int, int], list[T]], page: Page
+) -> tuple[list[T], dict[str, int]]:
+    """`paginate` for `total` items of which `fetch(start, end)` returns a slice."""
+    count_pages = max(1, -(-total // page.size))
     start = (page.number - 1) * page.size
     paging = {
         "items_per_page": page.size,
         "current_page": page.number,
         "count_pages": count_pages,
-        "count_items": len(items),
+        "count_items": total,
     }
-    return items[start : start + page.size], paging
+    return fetch(start, start + page.size), paging

@@ -70,10 +70,11 @@ def entry_json(
 
 def _names(account: Account, entry: Entry) -> dict[str, Any]:
     project = account.projects.get(entry.projects_id or 0)
+    subproject = account.subprojects.get(entry.subprojects_id or 0)
     names: dict[str, Any] = {
         "customers_name": account.customers[entry.customers_id].name,
         "projects_name": project.name if project else None,
-        "subprojects_name": None,
+        "subprojects_name": subproject.name if subproject else None,
         "users_name": account.users[entry.users_id].name,
     }
     if entry.services_id is not None:

@@ -14,10 +14,14 @@ most likely does; each choice is written down next to its code:
 - validation, billed and period-locked activities, timers, disregard: `rules.py`
 - bulk atomicity (all-or-nothing), DELETE status, billable_seconds: `activities.py`
 - session, profile, projects, assigned projects, tasks, companies: `master_data.py`
+- web hook management and rights: `web_hooks.py`; deliveries: `deliveries.py`
+- what is served and what is not: `coverage.py`
 - seed format and defaults: `seeding.py`
 
 Control routes beyond the kit's: `POST /_sim/period_lock {"date": "YYYY-MM-DD"}`
-sets the account's period lock (`{"date": null}` lifts it). "Today" for
+sets the account's period lock (`{"date": null}` lifts it). `POST
+/_sim/webhooks {"url", "secret", "events"}` creates account web hooks on
+`Activity` (and makes `secret` the signing key). "Today" for
 timers is the simulator clock's UTC date (no per-user time zones).
 """
 

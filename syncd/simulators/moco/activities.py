@@ -17,6 +17,7 @@ Choices where MOCO is silent (see also `rules.py`, `listing.py`, `access.py`):
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from syncd.simulators.moco import rules
+from syncd.simulators.moco import deliveries, rules
 from syncd.simulators.moco.access import (
     Caller,
     authenticate,
@@ -33,7 +34,7 @@ from syncd.simulators.moco.access import (
     sees_rate,
     visible_activity,
 )
-from syncd.simulators.moco.listing import ActivityFilter, sort_activities
+from syncd.simulators.moco.listing import ActivityFilter, select_activities
 from syncd.simulators.moco.model import Activity
 from syncd.simulators.moco.render import activity_json
 from syncd.simulators.moco.state import ApiError, MocoAccount, forbidden
@@ -41,7 +42,8 @@ from syncd.simulators.moco.web import (
     Query,
     guarded,
     json_response,
-    paginate,
+    page_headers,
+    page_request,
     parse_body,
     path_id,
 )
@@ -63,13 +65,15 @@ class ActivityHandlers:
             route("/activities", guarded(self.create), ["POST"]),
             route("/activities/bulk", guarded(self.bulk), ["POST"]),
             route("/activities/disregard", guarded(self.disregard), ["POST"]),
-            route("/activities/{id}", guarded(self.show), ["GET"]),
-            route("/activities/{id}", guarded(self.update), ["PUT"]),
-            route("/activities/{id}", guarded(self.update), ["PATCH"]),
-            route("/activities/{id}", guarded(self.delete), ["DELETE"]),
-            route("/activities/{id}/start_timer", guarded(self.start_timer), ["PATCH"]),
-            route("/activities/{id}/stop_timer", guarded(self.stop_timer), ["PATCH"]),
-            route("/activities/{id}/billable_seconds", guarded(self.billable_seconds), ["PATCH"]),
+            route("/activities/{id:int}", guarded(self.show), ["GET"]),
+            route("/activities/{id:int}", guarded(self.update), ["PUT"]),
+            route("/activities/{id:int}", guarded(self.update), ["PATCH"]),
+            route("/activities/{id:int}", guarded(self.delete), ["DELETE"]),
+            route("/activities/{id:int}/start_timer", guarded(self.start_timer), ["PATCH"]),
+            route("/activities/{id:int}/stop_timer", guarded(self.stop_timer), ["PATCH"]),
+            route(
+                "/activities/{id:int}/billable_seconds", guarded(self.billable_seconds), ["PATCH"]
+            ),
         ]
 
     # -- helpers --------------------------------------------------------------
@@ -79,6 +83,9 @@ class ActivityHandlers:
     def _caller(self, request: Request) -> tuple[MocoAccount, Caller]:
         account = self.sim.account
         return account, authenticate(account, request.headers)
+
+    def _emit(self, event: str, activity: Activity, caller: Caller) -> None:
+        deliveries.emit(self.sim, event, activity, caller.user.id)
 
     @staticmethod
     def _json(account: MocoAccount, caller: Caller, activity: Activity) -> dict[str, Any]:
@@ -90,13 +97,11 @@ class ActivityHandlers:
             account, caller = self._caller(request)
             query = Query(request)
             wanted = ActivityFilter.from_query(query)
-            found = [
-                a
-                for a in account.activities.values()
-                if can_see(account, caller, a) and wanted.matches(account, a)
-            ]
-            page, headers = paginate(request, sort_activities(found, query.text("sort_by")))
-            body = [self._json(account, caller, a) for a in page]
+            selected = select_activities(account, caller, wanted, query.text("sort_by"))
+            page, per_page = page_request(request)
+            shown = selected.fetch((page - 1) * per_page, page * per_page)
+            headers = page_headers(request, page, per_page, selected.total)
+            body = [self._json(account, caller, a) for a in shown]
         return json_response(body, headers=headers)
 
     async def show(self, request: Request) -> Response:
@@ -112,6 +117,7 @@ class ActivityHandlers:
             account, caller = self._caller(request)
             body = parse_body(request, raw)
             activity = rules.create(account, caller.user.id, body, self._now())
+            self._emit("create", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def bulk(self, request: Request) -> Response:
@@ -131,6 +137,8 @@ class ActivityHandlers:
             if errors:
                 raise ApiError(422, {"errors": errors})
             created = [rules.save_new(account, draft) for draft in drafts]
+            for activity in created:
+                self._emit("create", activity, caller)
             return json_response([self._json(account, caller, a) for a in created])
 
     async def update(self, request: Request) -> Response:
@@ -138,7 +146,8 @@ class ActivityHandlers:
         with self.sim.lock:
             account, caller = self._caller(request)
             activity = changeable_activity(account, caller, path_id(request))
-            rules.update(account, activity, parse_body(request, raw), self._now())
+            if rules.update(account, activity, parse_body(request, raw), self._now()):
+                self._emit("update", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def delete(self, request: Request) -> Response:
@@ -147,6 +156,7 @@ class ActivityHandlers:
             activity = changeable_activity(account, caller, path_id(request))
             body = self._json(account, caller, activity)
             rules.delete(account, activity)
+            self._emit("delete", activity, caller)
         if self.sim.delete_status == 204:
             return Response(status_code=204)
         return json_response(body)
@@ -156,6 +166,7 @@ class ActivityHandlers:
             account, caller = self._caller(request)
             activity = changeable_activity(account, caller, path_id(request))
             rules.start_timer(account, activity, self._now())
+            self._emit("update", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def stop_timer(self, request: Request) -> Response:
@@ -163,6 +174,7 @@ class ActivityHandlers:
             account, caller = self._caller(request)
             activity = changeable_activity(account, caller, path_id(request))
             rules.stop_timer(account, activity, self._now())
+            self._emit("update", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def billable_seconds(self, request: Request) -> Response:
@@ -172,15 +184,20 @@ class ActivityHandlers:
             activity = visible_activity(account, caller, path_id(request))
             if not account.projects[activity.project_id].is_led_by(caller.user.id):
                 raise forbidden("Only project leaders may change billable seconds")
-            rules.set_billable_seconds(account, activity, parse_body(request, raw), self._now())
+            body = parse_body(request, raw)
+            if rules.set_billable_seconds(account, activity, body, self._now()):
+                self._emit("update", activity, caller)
             return json_response(self._json(account, caller, activity))
 
     async def disregard(self, request: Request) -> Response:
         raw = await request.body()
         with self.sim.lock:
             account, caller = self._caller(request)
-            visible = {a.id for a in account.activities.values() if can_see(account, caller, a)}
-            ids = rules.disregard(account, visible, parse_body(request, raw), self._now())
+            body = parse_body(request, raw)
+            sees = functools.partial(can_see, account, caller)
+            ids, billed = rules.disregard(account, sees, body, self._now())
+            for activity_id in billed:  # billing an activity updates it
+                self._emit("update", account.activities[activity_id], caller)
         return json_response(ids)
 
 

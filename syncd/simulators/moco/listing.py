@@ -15,14 +15,19 @@ Choices where MOCO is silent:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from syncd.simulators.moco.access import Caller, can_see
 from syncd.simulators.moco.model import Activity
 from syncd.simulators.moco.state import ApiError, MocoAccount
 from syncd.simulators.moco.web import Query
+from syncd.simulators.sorted_keys import SortedKeys
+
+WINDOW_FIELDS = frozenset({"start", "end", "user_id"})
 
 SORT_KEYS: dict[str, Callable[[Activity], Any]] = {
     "date": lambda a: a.date,
@@ -73,6 +78,12 @@ class ActivityFilter:
             updated_after=query.moment("updated_after"),
         )
 
+    def window_only(self) -> bool:
+        """Whether nothing but `from`, `to` and `user_id` is asked for."""
+        return all(
+            getattr(self, f.name) is None for f in fields(self) if f.name not in WINDOW_FIELDS
+        )
+
     def matches(self, account: MocoAccount, a: Activity) -> bool:
         customer_id = account.projects[a.project_id].customer_id
         return all(
@@ -111,3 +122,57 @@ def sort_activities(activities: list[Activity], sort_by: str | None) -> list[Act
         raise ApiError(400, {"message": f"Invalid sort_by: {sort_by!r}"})
     key = SORT_KEYS[field]
     return sorted(activities, key=lambda a: (key(a), a.id), reverse=direction == "desc")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The activities a list request selects: how many, and any slice of them in order."""
+
+    total: int
+    fetch: Callable[[int, int], list[Activity]]  # (start, end) positions
+
+
+def select_activities(
+    account: MocoAccount, caller: Caller, wanted: ActivityFilter, sort_by: str | None
+) -> Selection:
+    index = account.activities
+    sees_all = caller.user.staff or wanted.user_id == caller.user.id
+    if sort_by is None and sees_all and wanted.window_only():
+        keys, first, last = _window(account, wanted)
+        return Selection(
+            last - first,
+            lambda a, b: [index[key[-1]] for key in keys.slice(first + a, min(first + b, last))],
+        )
+    found = [
+        a
+        for a in _candidates(account, wanted)
+        if can_see(account, caller, a) and wanted.matches(account, a)
+    ]
+    ordered = sort_activities(found, sort_by)
+    return Selection(len(ordered), lambda a, b: ordered[a:b])
+
+
+def _window(account: MocoAccount, wanted: ActivityFilter) -> tuple[SortedKeys, int, int]:
+    index = account.activities
+    keys = index.by_day if wanted.user_id is None else index.by_user.get(wanted.user_id)
+    keys = keys if keys is not None else SortedKeys()
+    low = None if wanted.start is None else (wanted.start,)
+    high = None if wanted.end is None else (wanted.end + timedelta(days=1),)
+    first, last = keys.span(low, high)
+    return keys, first, last
+
+
+def _candidates(account: MocoAccount, wanted: ActivityFilter) -> Iterable[Activity]:
+    """A superset of the matches, as small as the indexes allow."""
+    index = account.activities
+    if wanted.ids is not None:
+        return [index[i] for i in wanted.ids if i in index]
+    if wanted.remote_ids is not None:
+        return [index[i] for i in index.with_remote_ids(wanted.remote_ids)]
+    keys, first, last = _window(account, wanted)
+    if wanted.updated_after is not None:
+        later = (wanted.updated_after, math.inf)  # strictly after: past every id of that second
+        start, end = index.by_update.span(later, None)
+        if end - start < last - first:
+            keys, first, last = index.by_update, start, end
+    return (index[key[-1]] for key in keys.slice(first, last))

@@ -39,7 +39,48 @@ ID_BASES = {
     "task": 7_281_001,
     "contract": 3_301_001,
     "activity": 1_015_625_001,
+    "web_hook": 73_001,
 }
+
+# What a web hook may watch (OAS `target` enum) and the events MOCO sends.
+WEB_HOOK_TARGETS = frozenset(
+    {
+        "Activity",
+        "Comment",
+        "Company",
+        "Contact",
+        "Contract",
+        "Deal",
+        "Expense",
+        "Invoice",
+        "Invoice::Approval",
+        "Invoice::BookkeepingExport",
+        "Invoice::Payment",
+        "InvoiceDraft",
+        "InvoiceReminder",
+        "Offer",
+        "PlanningEntry",
+        "Presence",
+        "Project",
+        "Project::PaymentSchedule",
+        "ProjectGroup",
+        "Purchase",
+        "Purchase::Approval",
+        "Purchase::BookkeepingExport",
+        "Purchase::Draft",
+        "Purchase::Order",
+        "Purchase::Payment",
+        "RecurringExpense",
+        "Schedule",
+        "Task",
+        "User",
+        "User::HolidayRequest",
+        "User::AbsenceRequest",
+        "User::PeriodLockOverride",
+        "User::WorkTimeAdjustment",
+    }
+)
+WEB_HOOK_EVENTS = ("create", "update", "delete")
 
 
 @dataclass
@@ -105,6 +146,8 @@ class Contract:
 
     id: int
     user_id: int
+    created_at: datetime
+    updated_at: datetime
     billable: bool = True
     active: bool = True
     budget: float | None = None
@@ -174,3 +217,17 @@ class Activity:
 def hours_of(seconds: int) -> float:
     """MOCO's decimal hours: 4500 s → 1.25 (two decimals, as in its reports)."""
     return round(seconds / 3600, 2)
+
+
+@dataclass
+class WebHook:
+    """An account web hook: `hook` is the URL MOCO posts `event`s on `target` records to."""
+
+    id: int
+    target: str
+    event: str
+    hook: str
+    created_at: datetime
+    updated_at: datetime
+    disabled: bool = False
+    disabled_at: datetime | None = None

@@ -13,6 +13,7 @@ from syncd.simulators.moco.model import (
     Project,
     Task,
     User,
+    WebHook,
     hours_of,
 )
 from syncd.simulators.moco.state import MocoAccount
@@ -53,7 +54,12 @@ def activity_json(account: MocoAccount, activity: Activity, *, show_rate: bool =
         "remote_service": activity.remote_service,
         "remote_id": activity.remote_id,
         "remote_url": activity.remote_url,
-        "project": {"id": project.id, "name": project.name, "billable": project.billable},
+        "project": {
+            "id": project.id,
+            "identifier": project.identifier,
+            "name": project.name,
+            "billable": project.billable,
+        },
         "task": {
             "id": activity.task_id,
             "name": task.name if task else "",
@@ -61,6 +67,7 @@ def activity_json(account: MocoAccount, activity: Activity, *, show_rate: bool =
         },
         "customer": {"id": customer.id, "name": customer.name},
         "user": user_ref(account.users.get(activity.user_id)),
+        "deal": None,  # deals are not simulated
         "hourly_rate": activity.hourly_rate,
         "timer_started_at": iso_or_none(activity.timer_started_at),
         "created_at": utc_iso(activity.created_at),
@@ -85,6 +92,7 @@ def user_json(user: User) -> JSON:
         "info": None,
         "birthday": None,
         "iban": None,
+        "credit_number": None,
         "avatar_url": None,
         "tags": list(user.tags),
         "custom_properties": dict(user.custom_properties),
@@ -112,6 +120,34 @@ def profile_json(user: User) -> JSON:
     }
 
 
+# Contact, address and billing details of a company: simulated as "not filled in".
+COMPANY_DETAILS: JSON = {
+    "website": None,
+    "email": None,
+    "billing_email_cc": None,
+    "phone": None,
+    "fax": None,
+    "address": None,
+    "country_code": None,
+    "vat_identifier": None,
+    "alternative_correspondence_language": False,
+    "english_correspondence_language": False,
+    "user": None,
+    "info": None,
+    "footer": None,
+    "customer_vat": None,
+    "supplier_vat": None,
+    "default_invoice_due_days": None,
+    "invoice_format": None,
+    "default_payment_means": None,
+    "iban": None,
+    "bank_bic": None,
+    "bank_owner": None,
+    "debit_number": None,
+    "credit_number": None,
+}
+
+
 def company_json(account: MocoAccount, company: Company) -> JSON:
     projects = [p for p in account.projects.values() if p.customer_id == company.id]
     return {
@@ -123,7 +159,9 @@ def company_json(account: MocoAccount, company: Company) -> JSON:
         "archived_on": iso_or_none(company.archived_on),
         "currency": company.currency,
         "tags": list(company.tags),
+        "labels": list(company.tags),  # the deprecated alias of tags
         "custom_properties": {},
+        **COMPANY_DETAILS,
         "projects": [
             {
                 "id": p.id,
@@ -175,7 +213,41 @@ def contract_json(account: MocoAccount, contract: Contract) -> JSON:
     }
 
 
-def project_json(account: MocoAccount, project: Project) -> JSON:
+# Billing, retainer and contact settings of a project: simulated as "not set".
+PROJECT_DETAILS: JSON = {
+    "info": None,
+    "color": None,
+    "billing_address": None,
+    "billing_email_to": None,
+    "billing_email_cc": None,
+    "billing_notes": None,
+    "setting_include_time_report": False,
+    "budget_monthly": None,
+    "budget_expenses": None,
+    "retainer_billing_date": None,
+    "retainer_billing_title": None,
+    "retainer_billing_description": None,
+    "customer_report_url": None,
+    "deal": None,
+    "project_group": None,
+    "contact": None,
+    "secondary_contact": None,
+    "billing_contact": None,
+}
+
+
+def standalone_contract_json(account: MocoAccount, project: Project, contract: Contract) -> JSON:
+    """A contract as /projects/{id}/contracts lists it: with its project and timestamps."""
+    return {
+        **contract_json(account, contract),
+        "project": {"id": project.id, "name": project.name},
+        "created_at": utc_iso(contract.created_at),
+        "updated_at": utc_iso(contract.updated_at),
+    }
+
+
+def project_json(account: MocoAccount, project: Project, *, full_company: bool = False) -> JSON:
+    """`full_company`: the customer as the full company (`include_company=true`)."""
     customer = account.companies[project.customer_id]
     return {
         "id": project.id,
@@ -192,10 +264,16 @@ def project_json(account: MocoAccount, project: Project) -> JSON:
         "budget": project.budget,
         "hourly_rate": project.hourly_rate,
         "tags": sorted(project.tags),  # REC shows tags sorted alphabetically
+        "labels": sorted(project.tags),  # the deprecated alias of tags
         "custom_properties": {},
+        **PROJECT_DETAILS,
         "leader": user_ref(account.users.get(project.leader_id or 0)),
         "co_leader": user_ref(account.users.get(project.co_leader_id or 0)),
-        "customer": {"id": customer.id, "name": customer.name},
+        "customer": (
+            company_json(account, customer)
+            if full_company
+            else {"id": customer.id, "name": customer.name}
+        ),
         "tasks": [embedded_task_json(t) for t in project.tasks],
         "contracts": [contract_json(account, c) for c in project.contracts],
         "archived_on": iso_or_none(project.archived_on),
@@ -218,4 +296,17 @@ def assigned_project_json(account: MocoAccount, project: Project, contract: Cont
             for t in project.tasks
         ],
         "contract": {"user_id": contract.user_id, "active": contract.active},
+    }
+
+
+def web_hook_json(hook: WebHook) -> JSON:
+    return {
+        "id": hook.id,
+        "target": hook.target,
+        "event": hook.event,
+        "hook": hook.hook,
+        "disabled": hook.disabled,
+        "disabled_at": iso_or_none(hook.disabled_at),
+        "created_at": utc_iso(hook.created_at),
+        "updated_at": utc_iso(hook.updated_at),
     }

@@ -23,6 +23,7 @@ naming the request field at fault. Choices where MOCO is silent:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -202,8 +203,10 @@ def ensure_editable(account: MocoAccount, activity: Activity) -> None:
         raise unprocessable({"date": [_lock_message(account)]})
 
 
-def update(account: MocoAccount, activity: Activity, body: dict[str, Any], now: datetime) -> None:
-    """PUT and PATCH: apply the fields present in `body` (both accept partial bodies)."""
+def update(account: MocoAccount, activity: Activity, body: dict[str, Any], now: datetime) -> bool:
+    """PUT and PATCH: apply the fields present in `body` (both accept partial bodies).
+
+    True when a stored value changed."""
     ensure_editable(account, activity)
     values, errors = typed_fields(body)
     if errors:
@@ -227,8 +230,11 @@ def update(account: MocoAccount, activity: Activity, body: dict[str, Any], now: 
     if stopping:
         _stop(activity, now)
     _assign(account, activity, values, merged, moved=moved)
-    if _snapshot(activity) != before:
+    changed = _snapshot(activity) != before
+    if changed:
         activity.updated_at = now
+    account.activities.reindex(activity)
+    return changed
 
 
 def _assign(
@@ -260,15 +266,20 @@ def _snapshot(activity: Activity) -> tuple[Any, ...]:
 
 def set_billable_seconds(
     account: MocoAccount, activity: Activity, body: dict[str, Any], now: datetime
-) -> None:
-    """Only `seconds` changes; `worked_seconds` keeps the time actually worked."""
+) -> bool:
+    """Only `seconds` changes; `worked_seconds` keeps the time actually worked.
+
+    True when it changed."""
     ensure_editable(account, activity)
     seconds = _as_int(body.get("seconds"))
     if seconds is None or seconds < 0:
         raise unprocessable({"seconds": ["must be an integer greater than or equal to 0"]})
-    if activity.seconds != seconds:
-        activity.seconds = seconds
-        activity.updated_at = now
+    if activity.seconds == seconds:
+        return False
+    activity.seconds = seconds
+    activity.updated_at = now
+    account.activities.reindex(activity)
+    return True
 
 
 def start_timer(account: MocoAccount, activity: Activity, now: datetime) -> None:
@@ -285,6 +296,7 @@ def start_timer(account: MocoAccount, activity: Activity, now: datetime) -> None
         )
     activity.timer_started_at = now
     activity.updated_at = now
+    account.activities.reindex(activity)
 
 
 def stop_timer(account: MocoAccount, activity: Activity, now: datetime) -> None:
@@ -293,6 +305,7 @@ def stop_timer(account: MocoAccount, activity: Activity, now: datetime) -> None:
     ensure_editable(account, activity)
     _stop(activity, now)
     activity.updated_at = now
+    account.activities.reindex(activity)
 
 
 def _stop(activity: Activity, now: datetime) -> None:
@@ -309,11 +322,12 @@ def delete(account: MocoAccount, activity: Activity) -> None:
 
 
 def disregard(
-    account: MocoAccount, visible: set[int], body: dict[str, Any], now: datetime
-) -> list[int]:
+    account: MocoAccount, sees: Callable[[Activity], bool], body: dict[str, Any], now: datetime
+) -> tuple[list[int], list[int]]:
     """Mark activities as already billed. Assumption: MOCO sets `billed: true` on them.
 
-    `visible` are the activity ids the caller may see; others count as unknown.
+    Activities the caller may not see (`sees` is False) count as unknown.
+    Returns the ids asked for and those that were not billed before.
     """
     errors: Errors = {}
     ids = body.get("activity_ids")
@@ -332,7 +346,7 @@ def disregard(
     for activity_id in wanted:
         _check_disregardable(
             account,
-            visible,
+            sees,
             activity_id,
             company_id=company_id,
             project_id=project_id,
@@ -340,17 +354,20 @@ def disregard(
         )
     if errors:
         raise unprocessable(errors)
+    billed = []
     for activity_id in wanted:
         activity = account.activities[activity_id]
         if not activity.billed:
             activity.billed = True
             activity.updated_at = now
-    return wanted
+            account.activities.reindex(activity)
+            billed.append(activity_id)
+    return wanted, billed
 
 
 def _check_disregardable(
     account: MocoAccount,
-    visible: set[int],
+    sees: Callable[[Activity], bool],
     activity_id: int,
     *,
     company_id: int | None,
@@ -358,7 +375,7 @@ def _check_disregardable(
     errors: Errors,
 ) -> None:
     activity = account.activities.get(activity_id)
-    if activity is None or activity_id not in visible:
+    if activity is None or not sees(activity):
         _add(errors, "activity_ids", f"activity {activity_id} not found")
         return
     project = account.projects[activity.project_id]

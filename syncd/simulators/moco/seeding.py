@@ -2,7 +2,9 @@
 
 A seed is a JSON object in MOCO's own response shapes:
 `{"api_keys": [...], "users": [...], "companies": [...], "projects": [...
-with "tasks" and "contracts" ...], "activities": [...], "period_lock": "2026-10-31"}`.
+with "tasks" and "contracts" ...], "activities": [...], "period_lock": "2026-10-31",
+"web_hooks": [{"target": "Activity", "event": "create", "hook": URL}...],
+"web_hook_key": "<32 hex>", "assumptions": {...}}`.
 Every key is optional; seeding adds to (or, for a given id, replaces) what
 the account already holds, so `POST /_sim/reset` then `POST /_sim/seed`
 replaces an account. `state()` writes the same format, so a state is a seed.
@@ -35,6 +37,8 @@ from typing import Any
 
 from syncd.simulators.moco.model import (
     REMOTE_SERVICES,
+    WEB_HOOK_EVENTS,
+    WEB_HOOK_TARGETS,
     Activity,
     ApiKey,
     Company,
@@ -42,6 +46,7 @@ from syncd.simulators.moco.model import (
     Project,
     Task,
     User,
+    WebHook,
 )
 from syncd.simulators.moco.render import (
     activity_json,
@@ -49,6 +54,7 @@ from syncd.simulators.moco.render import (
     day_or_none,
     project_json,
     user_json,
+    web_hook_json,
 )
 from syncd.simulators.moco.state import MocoAccount
 
@@ -66,6 +72,8 @@ def seed_account(account: MocoAccount, data: dict[str, Any], now: datetime) -> N
         "projects",
         "activities",
         "period_lock",
+        "web_hooks",
+        "web_hook_key",
     }
     if unknown:
         raise ValueError(f"unknown seed sections: {sorted(unknown)}")
@@ -81,11 +89,14 @@ def seed_account(account: MocoAccount, data: dict[str, Any], now: datetime) -> N
     for item in _items(data, "projects"):
         project = _project(account, item, now)
         account.projects[project.id] = project
-    for item in _items(data, "activities"):
-        activity = _activity(account, item, now)
-        account.activities[activity.id] = activity
+    account.activities.load(_activity(account, i, now) for i in _items(data, "activities"))
     if "period_lock" in data:
         account.period_lock = _date(data["period_lock"]) if data["period_lock"] else None
+    for item in _items(data, "web_hooks"):
+        hook = _web_hook(account, item, now)
+        account.web_hooks[hook.id] = hook
+    if "web_hook_key" in data:
+        account.web_hook_key = web_hook_key(data["web_hook_key"])
 
 
 def account_state(account: MocoAccount) -> dict[str, Any]:
@@ -112,6 +123,10 @@ def account_state(account: MocoAccount) -> dict[str, Any]:
             for a in sorted(account.activities.values(), key=lambda a: (a.date, a.id))
         ],
         "period_lock": day_or_none(account.period_lock),
+        "web_hooks": [
+            web_hook_json(h) for h in sorted(account.web_hooks.values(), key=lambda h: h.id)
+        ],
+        "web_hook_key": account.web_hook_key,
     }
 
 
@@ -194,7 +209,7 @@ def _project(account: MocoAccount, item: Item, now: datetime) -> Project:
         tags=_strings(item, "tags"),
     )
     project.tasks = [_task(account, t, now) for t in item.get("tasks") or []]
-    project.contracts = [_contract(account, c) for c in item.get("contracts") or []]
+    project.contracts = [_contract(account, c, now) for c in item.get("contracts") or []]
     return project
 
 
@@ -212,13 +227,15 @@ def _task(account: MocoAccount, item: Item, now: datetime) -> Task:
     )
 
 
-def _contract(account: MocoAccount, item: Item) -> Contract:
+def _contract(account: MocoAccount, item: Item, now: datetime) -> Contract:
     user_id = _ref(item, "user")
     if user_id not in account.users:
         raise ValueError(f"contract for unknown user {user_id}")
     return Contract(
         id=account.claim_id("contract", item.get("id")),
         user_id=user_id,
+        created_at=_moment(item.get("created_at"), now),
+        updated_at=_moment(item.get("updated_at"), now),
         billable=bool(item.get("billable", True)),
         active=bool(item.get("active", True)),
         budget=item.get("budget"),
@@ -267,6 +284,30 @@ def _activity(account: MocoAccount, item: Item, now: datetime) -> Activity:
         hourly_rate=rate,
         timer_started_at=_optional_moment(item.get("timer_started_at")),
     )
+
+
+def _web_hook(account: MocoAccount, item: Item, now: datetime) -> WebHook:
+    target, event, hook = _str(item, "target"), _str(item, "event"), _str(item, "hook")
+    if target not in WEB_HOOK_TARGETS or event not in WEB_HOOK_EVENTS:
+        raise ValueError(f"unknown web hook target or event: {target!r}, {event!r}")
+    disabled_at = _optional_moment(item.get("disabled_at"))
+    return WebHook(
+        id=account.claim_id("web_hook", item.get("id")),
+        target=target,
+        event=event,
+        hook=hook,
+        created_at=_moment(item.get("created_at"), now),
+        updated_at=_moment(item.get("updated_at"), now),
+        disabled=bool(item.get("disabled", disabled_at is not None)),
+        disabled_at=disabled_at,
+    )
+
+
+def web_hook_key(value: Any) -> str:
+    """The account's signing key. MOCO's are 32 hex characters; any text is taken here."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("the web hook signing key must be a non-empty string")
+    return value
 
 
 # -- small parsers ----------------------------------------------------------------

@@ -7,10 +7,12 @@ refuse a request: the HTTP layer turns it into MOCO's status and body.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from syncd.simulators.moco.index import ActivityIndex
 from syncd.simulators.moco.model import (
     ID_BASES,
     Activity,
@@ -19,7 +21,12 @@ from syncd.simulators.moco.model import (
     Project,
     Task,
     User,
+    WebHook,
 )
+
+# The account's web hook signing key ("displayed in the WebHook overview"):
+# 32 hex characters, one per account. Fixed by default so runs repeat.
+DEFAULT_WEB_HOOK_KEY = "5f3c0a9e1b7d4e2f8a6c3b1d0e9f7a25"
 
 
 class ApiError(Exception):
@@ -49,11 +56,30 @@ class MocoAccount:
     users: dict[int, User] = field(default_factory=dict)
     companies: dict[int, Company] = field(default_factory=dict)
     projects: dict[int, Project] = field(default_factory=dict)
-    activities: dict[int, Activity] = field(default_factory=dict)
+    activities: ActivityIndex = field(default_factory=ActivityIndex)
+    web_hooks: dict[int, WebHook] = field(default_factory=dict)
+    web_hook_key: str = DEFAULT_WEB_HOOK_KEY
     # Account-wide period lock: activities dated on or before it cannot be
     # created, changed or deleted (MOCO's "Period lock" setting).
     period_lock: date | None = None
     next_ids: dict[str, int] = field(default_factory=lambda: dict(ID_BASES))
+
+    def staged(self) -> MocoAccount:
+        """A copy to seed into: everything but the activities copied, no activities.
+
+        Seeding fills it and the simulator commits it only when the whole seed
+        was good; copying 100,000 activities for that would cost seconds.
+        """
+        return MocoAccount(
+            api_keys=copy.deepcopy(self.api_keys),
+            users=copy.deepcopy(self.users),
+            companies=copy.deepcopy(self.companies),
+            projects=copy.deepcopy(self.projects),
+            period_lock=self.period_lock,
+            next_ids=dict(self.next_ids),
+            web_hooks=copy.deepcopy(self.web_hooks),
+            web_hook_key=self.web_hook_key,
+        )
 
     # -- ids ------------------------------------------------------------------
     def new_id(self, kind: str) -> int:
@@ -72,14 +98,8 @@ class MocoAccount:
 
     # -- lookups --------------------------------------------------------------
     def running_timer_of(self, user_id: int) -> Activity | None:
-        return next(
-            (
-                a
-                for a in self.activities.values()
-                if a.user_id == user_id and a.timer_started_at is not None
-            ),
-            None,
-        )
+        mine = self.activities.of_user(user_id)
+        return next((a for a in mine if a.timer_started_at is not None), None)
 
     def is_locked(self, day: date) -> bool:
         return self.period_lock is not None and day <= self.period_lock

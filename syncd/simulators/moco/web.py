@@ -160,13 +160,15 @@ def _positive(request: Request, name: str, default: int) -> int:
     return int(value) if value.isdigit() and int(value) > 0 else default
 
 
-def paginate(request: Request, items: Sequence[T]) -> tuple[list[T], dict[str, str]]:
-    """One page of `items` plus MOCO's paging headers."""
+def page_request(request: Request) -> tuple[int, int]:
+    """The requested page number and page size (see the module docstring)."""
     page = _positive(request, "page", 1)
-    per_page = min(_positive(request, "per_page", MAX_PER_PAGE), MAX_PER_PAGE)
-    total = len(items)
+    return page, min(_positive(request, "per_page", MAX_PER_PAGE), MAX_PER_PAGE)
+
+
+def page_headers(request: Request, page: int, per_page: int, total: int) -> dict[str, str]:
+    """MOCO's paging headers for one page of `total` records."""
     last = max(1, math.ceil(total / per_page))
-    chunk = list(items[(page - 1) * per_page : page * per_page])
     headers = {"X-Page": str(page), "X-Per-Page": str(per_page), "X-Total": str(total)}
     links = []
     if page > 1:
@@ -178,4 +180,11 @@ def paginate(request: Request, items: Sequence[T]) -> tuple[list[T], dict[str, s
             f'<{request.url.include_query_params(page=number)}>; rel="{rel}"'
             for rel, number in links
         )
-    return chunk, headers
+    return headers
+
+
+def paginate(request: Request, items: Sequence[T]) -> tuple[list[T], dict[str, str]]:
+    """One page of `items` plus MOCO's paging headers."""
+    page, per_page = page_request(request)
+    chunk = list(items[(page - 1) * per_page : page * per_page])
+    return chunk, page_headers(request, page, per_page, len(items))
