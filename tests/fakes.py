@@ -42,6 +42,7 @@ class Faults:
     crash_before: int | None = None  # killed before the vendor saw write n
     crash_after: int | None = None  # killed after the vendor applied write n
     lose_answer: int | None = None  # write n applied, its answer lost
+    lose_request: int | None = None  # write n never reached the vendor, no answer either
     partial_bulk: int | None = None  # MOCO bulk n applies its first item, refuses the rest
     writes: int = 0
 
@@ -49,6 +50,8 @@ class Faults:
         self.writes += 1
         if self.writes == self.crash_before:
             raise Crash(f"killed before write {self.writes}")
+        if self.writes == self.lose_request:
+            raise errors.OutcomeUnknown("fake", "POST", "", None, detail="connection dropped")
         return self.writes
 
     def after(self, n: int, api: str, route: str) -> None:

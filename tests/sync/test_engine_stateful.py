@@ -121,6 +121,7 @@ class Stateful(RuleBasedStateMachine):
             self.clock, self.faults, CLOCKODO_USERS, CLOCKODO_PROJECTS, [200, 201]
         )
         self.identity: dict[tuple[core.Side, int], int] = {}
+        self.same: dict[int, int] = {}  # identity -> the one it was found to be
         self.deleted_by_people: set[int] = set()
         self.during_run: list[tuple[core.Side, int, dict[str, Any]]] = []
         self.engine: Engine | None = None
@@ -423,10 +424,17 @@ class Stateful(RuleBasedStateMachine):
                     self.identity[(core.Side.MOCO, activity.id)] = origin
         for link in self._links():
             keys = [(core.Side.MOCO, link.moco_id), (core.Side.CLOCKODO, link.clockodo_id)]
-            known = [self.identity[k] for k in keys if k in self.identity]
+            known = [self._canonical(self.identity[k]) for k in keys if k in self.identity]
             for key in keys:
                 if known and key not in self.identity:
                     self.identity[key] = known[0]
+            if len(set(known)) == 2:  # two bookings people made alike, paired by syncd
+                self.same[known[1]] = known[0]
+
+    def _canonical(self, identity: int) -> int:
+        while identity in self.same:
+            identity = self.same[identity]
+        return identity
 
     def _check_converged(self) -> None:
         assert self.engine is not None
@@ -489,7 +497,11 @@ class Stateful(RuleBasedStateMachine):
             (core.Side.MOCO, self.moco.activities),
             (core.Side.CLOCKODO, self.clockodo.entries),
         ):
-            counts = Counter(self.identity[(side, i)] for i in items if (side, i) in self.identity)
+            counts = Counter(
+                self._canonical(self.identity[(side, i)])
+                for i in items
+                if (side, i) in self.identity
+            )
             assert not [k for k, n in counts.items() if n > 1], f"a booking twice in {side}"
 
     @invariant()
@@ -497,7 +509,8 @@ class Stateful(RuleBasedStateMachine):
         for side, account in ((core.Side.MOCO, self.moco), (core.Side.CLOCKODO, self.clockodo)):
             while account.deleted_by_syncd:
                 identity = self.identity.get((side, account.deleted_by_syncd.pop()))
-                assert identity is None or identity in self.deleted_by_people, (
+                deleted = {self._canonical(i) for i in self.deleted_by_people}
+                assert identity is None or self._canonical(identity) in deleted, (
                     f"syncd deleted a {side} booking whose partner nobody deleted"
                 )
 
