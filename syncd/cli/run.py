@@ -89,19 +89,26 @@ def _run(app: AppContext, options: RunOptions) -> RunReport:
 @click.option("--dry-run", is_flag=True, help="Plan only; write nothing (same as `syncd plan`).")
 @click.option(
     "--incremental",
-    is_flag=True,
-    help="Read only MOCO's changes since the last run (falls back to a full read when unsure).",
+    "read",
+    flag_value="incremental",
+    help="Read only MOCO's changes, even when a full scan is due (a full read when unsure).",
+)
+@click.option(
+    "--full",
+    "read",
+    flag_value="full",
+    help="Read the whole window (by default only once per [sync] full_scan_interval).",
 )
 @_window_options
 @pass_app
-def run_once(app: AppContext, /, dry_run: bool, incremental: bool, **given: Any) -> None:
+def run_once(app: AppContext, /, dry_run: bool, read: str | None, **given: Any) -> None:
     """Sync once: recover, read both sides, write the differences, record the run.
 
     Exit codes: 0 ok, 1 failed or some items failed, 2 bad config, 3 another
     syncd holds the lock, 4 refused by the mass-delete guard, 5 schema out of date.
     """
     options = _options(dry_run, "plan" if dry_run else "run-once", **given)
-    report = _run(app, replace(options, incremental=incremental))
+    report = _run(app, replace(options, read=read or "auto"))  # type: ignore[arg-type]
     if dry_run and report.plan is not None:
         click.echo(plan_text(report.plan, report.user_names))
     click.echo(run_summary(report))

@@ -365,7 +365,9 @@ class Daemon:
             report: RunReport | None = None
             with structlog.contextvars.bound_contextvars(mode=mode):
                 try:
-                    options = RunOptions(mode=mode, incremental=mode == INCREMENTAL)
+                    options = RunOptions(
+                        mode=mode, read="incremental" if mode == INCREMENTAL else "full"
+                    )
                     report = engine.run(options, held_lock=self.lock, stop=self.stop)
                 except Exception as exc:  # the daemon outlives every failed run
                     logger.error(

@@ -132,6 +132,16 @@ class MocoSeen(Base):
     booking: Mapped[dict[str, Any]]
 
 
+class MasterData(Base):
+    """One master-data list of one account as last read (users, projects, ...)."""
+
+    __tablename__ = "master_data"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[dict[str, Any]]
+    fetched_at: Mapped[datetime]
+
+
 class Watermark(Base):
     __tablename__ = "watermarks"
 

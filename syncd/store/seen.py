@@ -15,6 +15,7 @@ from syncd.store import models as rows
 
 WATERMARK = "moco_updated_after"
 COVERED = "moco_seen_window"  # "first..last": the dates the copy holds completely
+FULL_SCAN = "moco_full_scan"  # when the whole window was last read completely
 
 
 def replace_window(
@@ -26,6 +27,14 @@ def replace_window(
     # Only this window is known completely now; an older, wider coverage is not.
     session.execute(delete(rows.MocoSeen).where(~rows.MocoSeen.date.between(*window)))
     journal.set_watermark(session, COVERED, f"{window[0].isoformat()}..{window[1].isoformat()}")
+
+
+def replace_part(
+    session: Session, part: tuple[date, date], bookings: Iterable[core.MocoBooking]
+) -> None:
+    """A part of the covered window was read completely again (its coverage stays)."""
+    session.execute(delete(rows.MocoSeen).where(rows.MocoSeen.date.between(*part)))
+    merge(session, (b for b in bookings if part[0] <= b.date <= part[1]))
 
 
 def covered(session: Session) -> tuple[date, date] | None:

@@ -32,11 +32,12 @@ from syncd.sides.base import Window
 from syncd.sides.factory import Connect, Hooks, Sides, connect_vendors
 from syncd.store import db, journal, repo
 from syncd.store.lock import HeldLock, WriterLock, writer_lock
+from syncd.sync import mastercache
 from syncd.sync.execute import Executor
 from syncd.sync.ledger import Ledger
-from syncd.sync.masterdata import build_mappings, read_accounts
+from syncd.sync.masterdata import Accounts, build_mappings, read_accounts
 from syncd.sync.outcomes import Fatal, Results, Status, WriterLockLost
-from syncd.sync.reading import Copy, SideRead, read_side, with_partners
+from syncd.sync.reading import Copy, ReadMode, SideRead, read_side, with_partners
 from syncd.sync.recovery import Recovered, recover
 
 RunResult = Literal["ok", "partial", "failed", "refused", "planned", "stopped"]
@@ -52,7 +53,9 @@ class RunOptions:
     migrate: bool = False
     lock_wait: float = 0.0
     mode: str = "run-once"
-    incremental: bool = False  # MOCO: read only what changed (a full read when unsure)
+    # MOCO: "incremental" reads only what changed (a full read when unsure), "auto"
+    # does so unless a full scan is due ([sync] full_scan_interval), "full" never.
+    read: ReadMode = "auto"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class RunReport:
     requests: Counter[str] = field(default_factory=Counter)
     error: str | None = None
     user_names: dict[int, str] = field(default_factory=dict)  # MOCO user id -> name
-    moco_read: str = "full"  # or "incremental"
+    moco_read: str = "full"  # or "incremental", or "recounted" (parts read again)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -262,7 +265,8 @@ class Engine:
         with self.connect(self._hooks(run)) as sides:
             ledger = Ledger(self.sessions, run.id)
             recovered = recover(ledger, sides, settle_time(self.settings), datetime.now(UTC))
-            accounts = read_accounts(sides.moco.client, sides.clockodo.client)
+            reads, links, held = self._read(run, sides)
+            accounts = self._accounts(run, sides, reads)
             mappings, problems = build_mappings(
                 self.settings.mappings, accounts, self.settings.sync.timezone
             )
@@ -271,7 +275,14 @@ class Engine:
             if not run.options.dry_run:
                 with db.transaction(self.sessions) as session:
                     repo.replace_mappings(session, mappings)
-            plan, reads = self._plan(run, sides, mappings)
+            plan = reconcile(
+                reads.moco.snapshot,
+                reads.clockodo.snapshot,
+                links,
+                mappings,
+                self._policy(run),
+                held=held,
+            )
             report = RunReport(
                 run.id,
                 run.window,
@@ -295,9 +306,26 @@ class Engine:
                 return replace(report, result="refused")
             return self._execute(run, report, sides, mappings, reads)
 
-    def _plan(
-        self, run: Run, sides: Sides, mappings: core.Mappings
-    ) -> tuple[p.Plan, core.BySide[SideRead[Any]]]:
+    def _accounts(self, run: Run, sides: Sides, reads: core.BySide[SideRead[Any]]) -> Accounts:
+        """Master data from the store while it is fresh and knows every booking read
+        (see mastercache); else read from both accounts (and kept, by real runs)."""
+        now = datetime.now(UTC)
+        every = self.settings.sync.full_scan_interval
+        cached = None if run.options.read == "full" else mastercache.load(self.sessions, now, every)
+        items = (reads.moco.fetched.items.values(), reads.clockodo.fetched.items.values())
+        if cached is not None and not mastercache.missing(cached[0], *items) - cached[1]:
+            return cached[0]
+        accounts = read_accounts(sides.moco.client, sides.clockodo.client)
+        if not run.options.dry_run:
+            absent = mastercache.missing(accounts, *items)
+            mastercache.save(self.sessions, accounts, absent, now)
+        return accounts
+
+    def _read(
+        self, run: Run, sides: Sides
+    ) -> tuple[core.BySide[SideRead[Any]], list[core.Link], dict[tuple[core.Side, int], Any]]:
+        """Both sides as they are now, with the links and held failures that concern
+        what was read."""
         window = run.window
         with db.transaction(self.sessions) as session:
             in_window = repo.load_links(session, window.dates)
@@ -309,7 +337,8 @@ class Engine:
                     window,
                     [link.item(side) for link in in_window],
                     copy=copy,  # used by a side that reads changes (MOCO)
-                    incremental=run.options.incremental,
+                    mode=run.options.read,
+                    full_scan_every=self.settings.sync.full_scan_interval,
                 )
                 for side in core.SIDES
             )
@@ -335,9 +364,12 @@ class Engine:
                     for side in core.SIDES
                 )
             )
+        return reads, links, held
+
+    def _policy(self, run: Run) -> core.Policy:
         sync = self.settings.sync
-        policy = core.Policy(
-            window=window.dates,
+        return core.Policy(
+            window=run.window.dates,
             direction=run.options.direction or sync.direction,
             conflict=sync.conflict,
             propagate_deletes=sync.propagate_deletes,
@@ -346,10 +378,6 @@ class Engine:
             mass_delete_share=sync.mass_delete_share,
             allow_mass_delete=run.options.allow_mass_delete,
         )
-        plan = reconcile(
-            reads.moco.snapshot, reads.clockodo.snapshot, links, mappings, policy, held=held
-        )
-        return plan, reads
 
     def _execute(
         self,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Literal, Protocol, TypeVar, runtime_checkable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +49,8 @@ class IncrementalSide(Protocol):
     """A side that can list only what changed (MOCO)."""
 
     def read_changes(self, window: Window, since: datetime) -> Fetched[Any]: ...
+
+    def read_window(self, window: Window) -> Fetched[Any]: ...
 
     def count(self, window: Window) -> int: ...
 
@@ -100,10 +102,25 @@ class Copy:
         with transaction(self.sessions) as session:
             seen.replace_window(session, window.dates, in_window)
             journal.set_watermark(session, seen.WATERMARK, (started - LOOKBACK).isoformat())
+            journal.set_watermark(session, seen.FULL_SCAN, started.isoformat())
+
+    def replace_part(self, part: Window, bookings: Iterable[core.MocoBooking]) -> None:
+        """A part of the window was read completely again: it holds ``bookings`` now."""
+        with transaction(self.sessions) as session:
+            seen.replace_part(session, part.dates, bookings)
+
+    def full_scan_due(self, now: datetime, every: timedelta) -> bool:
+        """Whether the last complete read of the whole window is older than ``every``."""
+        with transaction(self.sessions) as session:
+            value = journal.get_watermark(session, seen.FULL_SCAN)
+        return value is None or datetime.fromisoformat(value) <= now - every
 
     def advance(self, started: datetime) -> None:
         with transaction(self.sessions) as session:
             journal.set_watermark(session, seen.WATERMARK, (started - LOOKBACK).isoformat())
+
+
+ReadMode = Literal["auto", "incremental", "full"]
 
 
 def read_side(
@@ -112,29 +129,41 @@ def read_side(
     linked: Iterable[int],
     *,
     copy: Copy | None = None,
-    incremental: bool = False,
+    mode: ReadMode = "full",
+    full_scan_every: timedelta = timedelta(hours=1),
 ) -> SideRead[Any]:
     """Read ``side``'s window (and its linked items elsewhere).
 
     ``copy``: this run reads the whole configured window for real, so the store's copy
-    may be used (``incremental``) and refreshed; None for dry runs and narrowed windows.
+    may be used and refreshed; None for dry runs and narrowed windows. ``mode``
+    "incremental" reads only changes when the copy can be trusted; "auto" does so
+    unless the last full scan is older than ``full_scan_every``; "full" never.
     """
     started = datetime.now(UTC)
-    if incremental and copy is not None and isinstance(side, IncrementalSide):
+    due = mode == "auto" and copy is not None and copy.full_scan_due(started, full_scan_every)
+    if mode != "full" and not due and copy is not None and isinstance(side, IncrementalSide):
         changed = _read_changes(side, window, copy)
         if changed is not None:
             copy.advance(started)
-            return SideRead(changed, "incremental")
+            fetched, how = changed
+            return SideRead(with_partners(side, fetched, linked), how)
     full = with_partners(side, side.read_window(window), linked)
     if full.complete and copy is not None and isinstance(side, IncrementalSide):
         copy.replace(window, full.items.values(), started)
     return SideRead(full)
 
 
-def _read_changes(side: IncrementalSide, window: Window, copy: Copy) -> Fetched[Any] | None:
-    """The changes merged into the copy, or None: read the window fully (no watermark
-    yet, the copy does not cover the window, a window of one page, which a full read
-    gets in one request, changes unreadable, or the counts differ)."""
+def _read_changes(
+    side: IncrementalSide, window: Window, copy: Copy
+) -> tuple[Fetched[Any], str] | None:
+    """The changes merged into the copy, and how the copy was checked; None: read the
+    window fully (no watermark yet, the copy does not cover the window, a window of
+    one page, which a full read gets in one request, or something unreadable).
+
+    The copy is trusted when the vendor counts the window the same. When it does
+    not (a deletion, a booking moved out of the window), the parts whose counts
+    differ are found by counting halves, and only those are read again.
+    """
     since = copy.mark()
     if since is None or not copy.covers(window) or copy.count(window) <= PAGE:
         return None
@@ -142,7 +171,30 @@ def _read_changes(side: IncrementalSide, window: Window, copy: Copy) -> Fetched[
     if not changed.complete or changed.invalid:
         return None
     copy.merge(changed.items.values())
-    items = copy.items(window)
-    if side.count(window) != len(items):
-        return None  # a deletion, or a booking moved out of the window
-    return Fetched(items)
+    theirs = side.count(window)
+    how = "incremental"
+    if theirs != copy.count(window):
+        if not _recount(side, window, theirs, copy):
+            return None
+        how = "recounted"
+    return Fetched(copy.items(window)), how
+
+
+def _recount(side: IncrementalSide, window: Window, theirs: int, copy: Copy) -> bool:
+    """Re-read the parts of ``window`` whose count differs from the copy's (``theirs``:
+    the vendor's count of it). One count request per level: the other half's count
+    follows from its parent's. False when a part could not be read completely."""
+    if theirs <= PAGE or window.first == window.last:
+        part = side.read_window(window)
+        if not part.complete or part.invalid:
+            return False
+        copy.replace_part(window, part.items.values())
+        return True
+    middle = window.first + (window.last - window.first) // 2
+    left = Window(window.first, middle)
+    right = Window(middle + timedelta(days=1), window.last)
+    theirs_left = side.count(left)
+    for half, count in ((left, theirs_left), (right, theirs - theirs_left)):
+        if count != copy.count(half) and not _recount(side, half, count, copy):
+            return False
+    return True

@@ -46,7 +46,7 @@ def test_an_edit_arrives_with_two_moco_reads(
     moco_id, clockodo_id = unbilled_links(world, db_url)[0]
     world.edit_activity(moco_id, description="nur die Änderung gelesen")
     world.reset_stats()
-    report = run(world, incremental=True, mode="daemon-incr")
+    report = run(world, read="incremental", mode="daemon-incr")
     assert report.moco_read == "incremental"
     assert world.entry(clockodo_id)["text"] == "nur die Änderung gelesen"
     # The changes since the last run (one page) and the count of the window,
@@ -58,15 +58,21 @@ def test_an_edit_arrives_with_two_moco_reads(
     assert world.writes() == 0
 
 
-def test_a_deletion_makes_the_counts_differ_and_a_full_read_proves_it(
+def test_a_deletion_makes_the_counts_differ_and_only_the_part_is_read_again(
     world: World, db_url: str
 ) -> None:
     moco_id, clockodo_id = unbilled_links(world, db_url)[0]
     user = world.activity(moco_id)["user"]["id"]
     world.moco_api("DELETE", f"/activities/{moco_id}", headers={"X-IMPERSONATE-USER-ID": str(user)})
+    world.reset_stats()
     done = world.run_once("--incremental")
-    assert "(MOCO read: full)" in done.stdout  # the counts differed
+    assert "(MOCO read: recounted)" in done.stdout  # the counts differed
     assert clockodo_id not in {e["id"] for e in world.entries()}
+    # The changes and the window's count; then one count per halving of the 32-day
+    # window (at most 5) until the part that differs holds at most 100 activities,
+    # that part read again; then the proof: the missing activity by id, and a GET.
+    assert world.moco.sim.stats[MOCO_LIST] <= 2 + 5 + 1 + 1
+    assert world.moco.sim.stats["GET /api/v1/activities/{id}"] == 1
 
 
 def test_a_booking_moved_out_of_the_window_is_followed(world: World, db_url: str) -> None:
@@ -118,13 +124,13 @@ def test_dry_and_narrow_runs_do_not_move_the_watermark(
         assert run(world, dry_run=True, mode="plan").result == "planned"
     else:
         assert run(world, since=today, until=today).result == "ok"
-    report = run(world, incremental=True, mode="daemon-incr")
+    report = run(world, read="incremental", mode="daemon-incr")
     assert report.moco_read == "incremental"
     assert world.entry(clockodo_id)["text"] == "muss ankommen"
 
 
 def test_a_window_beyond_the_stored_copy_is_read_fully(world: World, db_url: str) -> None:
-    assert run(world, incremental=True, mode="daemon-incr").moco_read == "incremental"
+    assert run(world, read="incremental", mode="daemon-incr").moco_read == "incremental"
     # As after midnight: the copy ends a day before the window does.
     engine = db.make_engine(db_url)
     with db.transaction(db.session_factory(engine)) as session:
@@ -132,5 +138,5 @@ def test_a_window_beyond_the_stored_copy_is_read_fully(world: World, db_url: str
         value = f"{first.isoformat()}..{(last - timedelta(days=1)).isoformat()}"
         journal.set_watermark(session, seen.COVERED, value)
     engine.dispose()
-    assert run(world, incremental=True, mode="daemon-incr").moco_read == "full"
-    assert run(world, incremental=True, mode="daemon-incr").moco_read == "incremental"
+    assert run(world, read="incremental", mode="daemon-incr").moco_read == "full"
+    assert run(world, read="incremental", mode="daemon-incr").moco_read == "incremental"
