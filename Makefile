@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest calendar test-calendar bench soak clean
+.PHONY: install demo test lint typecheck pytest calendar test-calendar bench bench-quick soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,15 @@ test-calendar: $(STAMP)
 	SYNCD_CRASH_WRITES=quick $(BIN)/python -m tests.calendar_runs --all -- \
 		tests/e2e tests/faults tests/cli/test_demo.py tests/crash
 
-test: lint typecheck pytest calendar
+# Requests per side against the lower bound, CPU and memory; results in bench/results.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+# The same scenarios at small sizes: fails when a run sends more than 1.1 x the bound.
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick
+
+test: lint typecheck pytest calendar bench-quick
 
 # A longer fault soak than `make test` runs: 30 fault patterns instead of 2.
 soak: $(STAMP)

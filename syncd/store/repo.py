@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -79,24 +80,40 @@ def replace_mappings(session: Session, mappings: core.Mappings) -> None:
 # -- links -----------------------------------------------------------------------
 
 
+CHUNK = 500  # ids per `IN (...)`: SQLite caps the parameters of one statement
+
+_LINK_COLUMNS = (
+    rows.Link.id,
+    rows.Link.moco_id,
+    rows.Link.clockodo_id,
+    rows.Link.origin,
+    rows.Link.state,
+    rows.Link.orphaned_side,
+    rows.Link.base,
+)
+
+
 def load_links(
     session: Session,
-    window: tuple[date, date],
+    window: tuple[date, date] | None,
     moco_ids: Iterable[int] = (),
     clockodo_ids: Iterable[int] = (),
 ) -> list[core.Link]:
-    """Links whose base lies in the window, or whose items were read this run."""
-    moco_ids, clockodo_ids = list(moco_ids), list(clockodo_ids)
-    query = select(rows.Link).where(
-        or_(
-            rows.Link.base_date.between(*window),
-            rows.Link.moco_id.in_(moco_ids),
-            rows.Link.clockodo_id.in_(clockodo_ids),
-        )
+    """Links whose base lies in ``window`` (None: none by date), or whose items are
+    among the ids given (looked up in chunks: pass only those it takes)."""
+    found: dict[int, Any] = {}
+    if window is not None:
+        query = select(*_LINK_COLUMNS).where(rows.Link.base_date.between(*window))
+        found.update((row.id, row) for row in session.execute(query))
+    for column, ids in ((rows.Link.moco_id, moco_ids), (rows.Link.clockodo_id, clockodo_ids)):
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), CHUNK):
+            query = select(*_LINK_COLUMNS).where(column.in_(wanted[start : start + CHUNK]))
+            found.update((row.id, row) for row in session.execute(query))
+    parked = _open_conflicts_by_link(
+        session, [row.id for row in found.values() if row.state == "parked"]
     )
-    found = session.scalars(query.order_by(rows.Link.id)).all()
-    parked = _open_conflicts_by_link(session, [link.id for link in found if link.state == "parked"])
-    return [_to_core(link, parked.get(link.id)) for link in found]
+    return [_to_core(found[i], parked.get(i)) for i in sorted(found)]
 
 
 def _open_conflicts_by_link(session: Session, link_ids: Sequence[int]) -> dict[int, rows.Conflict]:
@@ -108,7 +125,8 @@ def _open_conflicts_by_link(session: Session, link_ids: Sequence[int]) -> dict[i
     return {conflict.link_id: conflict for conflict in session.scalars(query) if conflict.link_id}
 
 
-def _to_core(link: rows.Link, conflict: rows.Conflict | None) -> core.Link:
+def _to_core(link: Any, conflict: rows.Conflict | None) -> core.Link:
+    """A link row (an ORM object or a row of _LINK_COLUMNS) in the core's terms."""
     parked = None
     if link.state == "parked" and conflict is not None:
         parked = core.ParkedConflict(
@@ -125,7 +143,7 @@ def _to_core(link: rows.Link, conflict: rows.Conflict | None) -> core.Link:
         moco_id=link.moco_id,
         clockodo_id=link.clockodo_id,
         origin=origin,
-        base=base_of(link),
+        base=projection_from_json(link.base),
         parked=parked,
         orphaned=orphaned,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from syncd.core import model as core
@@ -46,15 +46,25 @@ def covered(session: Session) -> tuple[date, date] | None:
     return date.fromisoformat(first), date.fromisoformat(last)
 
 
+CHUNK = 500  # ids per DELETE ... IN (...) (SQLite allows 999 parameters)
+
+
 def merge(session: Session, bookings: Iterable[core.MocoBooking]) -> None:
-    """Changed or new activities replace what was known of them."""
-    for booking in bookings:
-        session.merge(rows.MocoSeen(id=booking.id, date=booking.date, booking=to_json(booking)))
+    """Changed or new activities replace what was known of them (in bulk: a year's
+    window holds tens of thousands)."""
+    values = [{"id": b.id, "date": b.date, "booking": to_json(b)} for b in bookings]
+    ids = [value["id"] for value in values]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        session.execute(delete(rows.MocoSeen).where(rows.MocoSeen.id.in_(chunk)))
+    if values:
+        session.execute(insert(rows.MocoSeen), values)
 
 
 def in_window(session: Session, window: tuple[date, date]) -> dict[int, core.MocoBooking]:
-    query = select(rows.MocoSeen).where(rows.MocoSeen.date.between(*window))
-    return {row.id: from_json(core.MocoBooking, row.booking) for row in session.scalars(query)}
+    query = select(rows.MocoSeen.id, rows.MocoSeen.booking)
+    rows_ = session.execute(query.where(rows.MocoSeen.date.between(*window)))
+    return {row.id: from_json(core.MocoBooking, row.booking) for row in rows_}
 
 
 def count_in_window(session: Session, window: tuple[date, date]) -> int:

@@ -343,15 +343,21 @@ class Engine:
                 for side in core.SIDES
             )
         )
-        with db.transaction(self.sessions) as session:
-            links = repo.load_links(
-                session, window.dates, reads.moco.fetched.items, reads.clockodo.fetched.items
+        # Items read that no link in the window knows: perhaps linked from elsewhere.
+        unknown = core.BySide(
+            *(
+                reads[side].fetched.items.keys() - {link.item(side) for link in in_window}
+                for side in core.SIDES
             )
+        )
+        with db.transaction(self.sessions) as session:
+            more = repo.load_links(session, None, unknown.moco, unknown.clockodo)
             held = repo.load_held(session)
+        known_ids = {link.id for link in in_window}
+        links = in_window + [link for link in more if link.id not in known_ids]
         # Links found through an item that moved into the window: their partner may
         # still be outside it, and must be read too, or the link would wait forever.
-        known = {link.id for link in in_window}
-        found = [link for link in links if link.id not in known]
+        found = [link for link in more if link.id not in known_ids]
         if found:
             reads = core.BySide(
                 *(

@@ -55,9 +55,7 @@ class Executor:
         if plan.refused:
             return self.results
         actions = plan.actions
-        for action in actions:
-            if isinstance(action, p.BOOKKEEPING):
-                self.ledger.record(action)
+        self.ledger.record([a for a in actions if isinstance(a, p.BOOKKEEPING)])
         fresh = self._reread(plan)
         for delete in _of(actions, p.Delete):
             if self.stopping():

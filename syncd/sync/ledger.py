@@ -149,37 +149,47 @@ class Ledger:
             )
 
     # -- bookkeeping actions (no vendor write) -------------------------------------
-    def record(self, action: p.Bookkeeping) -> None:
-        with transaction(self.sessions) as session:
-            pair = action.pair
-            match action:
-                case p.AdoptLink():
-                    repo.add_link(
-                        session,
-                        moco_id=pair.moco_id,
-                        clockodo_id=pair.clockodo_id,
-                        origin=pair.origin,
-                        base=action.base,
-                    )
-                case p.RecordBase():
-                    repo.record_base(session, pair.existing_id, action.base)
-                case p.DropLink():
-                    repo.drop_link(session, pair.existing_id)
-                case p.MarkOrphaned():
-                    repo.mark_orphaned(session, pair.existing_id, action.gone)
-                case p.Conflict():
-                    link_id = pair.link_id
-                    if link_id is None:
-                        link_id = repo.link_id_for_moco(session, pair.moco_id)
-                    base = repo.base_of(repo.get_link(session, link_id))
-                    repo.open_conflict(
-                        session,
-                        link_id=link_id,
-                        moco_id=pair.moco_id,
-                        clockodo_id=pair.clockodo_id,
-                        reason=action.reason,
-                        moco=action.moco,
-                        clockodo=action.clockodo,
-                        base=base,
-                        resolution=None if action.resolution == "parked" else action.resolution,
-                    )
+    def record(self, actions: Sequence[p.Bookkeeping], chunk: int = 1000) -> None:
+        """Record bookkeeping, many to a transaction: nothing was sent for them, so a
+        crash in between only means the next run plans the rest again (a first sync
+        of two large accounts adopts tens of thousands of links at once)."""
+        for start in range(0, len(actions), chunk):
+            with transaction(self.sessions) as session:
+                for action in actions[start : start + chunk]:
+                    self._record(session, action)
+                    session.flush()
+
+    @staticmethod
+    def _record(session: Session, action: p.Bookkeeping) -> None:
+        pair = action.pair
+        match action:
+            case p.AdoptLink():
+                repo.add_link(
+                    session,
+                    moco_id=pair.moco_id,
+                    clockodo_id=pair.clockodo_id,
+                    origin=pair.origin,
+                    base=action.base,
+                )
+            case p.RecordBase():
+                repo.record_base(session, pair.existing_id, action.base)
+            case p.DropLink():
+                repo.drop_link(session, pair.existing_id)
+            case p.MarkOrphaned():
+                repo.mark_orphaned(session, pair.existing_id, action.gone)
+            case p.Conflict():
+                link_id = pair.link_id
+                if link_id is None:
+                    link_id = repo.link_id_for_moco(session, pair.moco_id)
+                base = repo.base_of(repo.get_link(session, link_id))
+                repo.open_conflict(
+                    session,
+                    link_id=link_id,
+                    moco_id=pair.moco_id,
+                    clockodo_id=pair.clockodo_id,
+                    reason=action.reason,
+                    moco=action.moco,
+                    clockodo=action.clockodo,
+                    base=base,
+                    resolution=None if action.resolution == "parked" else action.resolution,
+                )
