@@ -353,8 +353,9 @@ QUICK = Size(people=6, days=10, per_day=3)  # 180 per side
 
 def table(results: list[Measured]) -> str:
     head = (
-        "| scenario | bookings/side | MOCO requests (bound, naive) | clockodo requests (bound, naive) "
-        "| MOCO time | syncd CPU | peak RSS |\n|---|---|---|---|---|---|---|"
+        "| scenario | bookings/side | MOCO requests (bound, naive) "
+        "| clockodo requests (bound, naive) | MOCO time | syncd CPU | peak RSS |\n"
+        "|---|---|---|---|---|---|---|"
     )
     rows = [
         f"| {r.scenario} | {r.bookings_per_side:,} "
