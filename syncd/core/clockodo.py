@@ -136,6 +136,10 @@ class ClockodoRules:
         )
         return Seen(item.id, state, clockodo_local_date(item, mappings))
 
+    def own_user(self, moco_user: int, mappings: Mappings) -> int | None:
+        user = mappings.user_by_moco(moco_user)
+        return None if user is None else user.clockodo
+
     def item(self, booking: ClockodoBooking) -> ClockodoItem:
         return ClockodoItem(booking.users_id, booking.time_since, booking.projects_id)
 

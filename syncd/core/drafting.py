@@ -91,6 +91,10 @@ class SideRules(Protocol):
         """One item as the core compares it (its projection, or why it is skipped)."""
         ...
 
+    def own_user(self, moco_user: int, mappings: Mappings) -> int | None:
+        """This side's id of the person a projection names (None: unmapped)."""
+        ...
+
     def item(self, booking: Any) -> TargetItem:
         """How writes address ``booking`` (MOCO: as its user; clockodo: its start)."""
         ...

@@ -123,6 +123,10 @@ class MocoRules:
         )
         return Seen(item.id, state, item.date, clockodo_id_from_remote(item.remote_id))
 
+    def own_user(self, moco_user: int, mappings: Mappings) -> int | None:
+        """A projection names users by their MOCO id already."""
+        return moco_user if mappings.user_by_moco(moco_user) else None
+
     def item(self, booking: MocoBooking) -> MocoItem:
         return MocoItem(booking.user_id)
 

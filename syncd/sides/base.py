@@ -154,6 +154,11 @@ class VendorSide(Protocol[B]):
         """Every booking of the window (complete, or saying why not)."""
         ...
 
+    def read_day(self, user: int, day: date) -> Fetched[B]:
+        """One person's (this side's user id) bookings around one date, completely
+        (clockodo: every instant that is ``day`` in some zone)."""
+        ...
+
     def fetch(self, ids: Collection[int]) -> Fetched[B]:
         """These bookings by id, wherever they are now; absence proven by GET 404."""
         ...

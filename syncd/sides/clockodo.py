@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from math import ceil
 from typing import Any
 
@@ -143,6 +143,11 @@ class ClockodoSide:
     def read_window(self, window: Window) -> Fetched[core.ClockodoBooking]:
         since, until = window.instants
         return self._seen(to_fetched(self.client.list_entries(time_since=since, time_until=until)))
+
+    def read_day(self, user: int, day: date) -> Fetched[core.ClockodoBooking]:
+        since, until = Window(day, day).instants
+        listing = self.client.list_entries(time_since=since, time_until=until, users_id=user)
+        return self._seen(to_fetched(listing))
 
     def fetch(self, ids: Collection[int]) -> Fetched[core.ClockodoBooking]:
         """By id: a GET each, or one listing over the starts last seen when cheaper."""

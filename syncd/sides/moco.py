@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from syncd.adapters import errors
@@ -122,6 +122,9 @@ class MocoSide:
     # -- reading -------------------------------------------------------------------
     def read_window(self, window: Window) -> Fetched[core.MocoBooking]:
         return to_fetched(self.client.list_activities(date_from=window.first, date_to=window.last))
+
+    def read_day(self, user: int, day: date) -> Fetched[core.MocoBooking]:
+        return to_fetched(self.client.list_activities(date_from=day, date_to=day, user_id=user))
 
     def read_changes(self, window: Window, since: datetime) -> Fetched[core.MocoBooking]:
         """What changed in the window since ``since`` (incremental reads)."""

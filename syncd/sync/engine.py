@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -39,6 +40,7 @@ from syncd.sync.masterdata import Accounts, build_mappings, read_accounts
 from syncd.sync.outcomes import Fatal, Results, Status, WriterLockLost
 from syncd.sync.reading import Copy, ReadMode, SideRead, read_side, with_partners
 from syncd.sync.recovery import Recovered, recover
+from syncd.sync.targeted import read_targets
 
 RunResult = Literal["ok", "partial", "failed", "refused", "planned", "stopped"]
 
@@ -56,6 +58,9 @@ class RunOptions:
     # MOCO: "incremental" reads only what changed (a full read when unsure), "auto"
     # does so unless a full scan is due ([sync] full_scan_interval), "full" never.
     read: ReadMode = "auto"
+    # A targeted run (webhooks): only these bookings, their partners and their
+    # person-days instead of the window (see syncd.sync.targeted).
+    targets: core.BySide[frozenset[int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -265,8 +270,12 @@ class Engine:
         with self.connect(self._hooks(run)) as sides:
             ledger = Ledger(self.sessions, run.id)
             recovered = recover(ledger, sides, settle_time(self.settings), datetime.now(UTC))
-            reads, links, held = self._read(run, sides)
-            accounts = self._accounts(run, sides, reads)
+            if run.options.targets is None:
+                reads, links, held = self._read(run, sides)
+                accounts = self._accounts(run, sides, reads)
+            else:
+                accounts = self._accounts(run, sides, None)
+                reads, links, held = self._read_targets(run, sides, run.options.targets, accounts)
             mappings, problems = build_mappings(
                 self.settings.mappings, accounts, self.settings.sync.timezone
             )
@@ -306,13 +315,17 @@ class Engine:
                 return replace(report, result="refused")
             return self._execute(run, report, sides, mappings, reads)
 
-    def _accounts(self, run: Run, sides: Sides, reads: core.BySide[SideRead[Any]]) -> Accounts:
+    def _accounts(
+        self, run: Run, sides: Sides, reads: core.BySide[SideRead[Any]] | None
+    ) -> Accounts:
         """Master data from the store while it is fresh and knows every booking read
         (see mastercache); else read from both accounts (and kept, by real runs)."""
         now = datetime.now(UTC)
         every = self.settings.sync.full_scan_interval
         cached = None if run.options.read == "full" else mastercache.load(self.sessions, now, every)
-        items = (reads.moco.fetched.items.values(), reads.clockodo.fetched.items.values())
+        items: tuple[Any, Any] = ((), ())
+        if reads is not None:
+            items = (reads.moco.fetched.items.values(), reads.clockodo.fetched.items.values())
         if cached is not None and not mastercache.missing(cached[0], *items) - cached[1]:
             return cached[0]
         accounts = read_accounts(sides.moco.client, sides.clockodo.client)
@@ -370,6 +383,20 @@ class Engine:
                     for side in core.SIDES
                 )
             )
+        return reads, links, held
+
+    def _read_targets(
+        self, run: Run, sides: Sides, targets: core.BySide[frozenset[int]], accounts: Accounts
+    ) -> tuple[core.BySide[SideRead[Any]], list[core.Link], dict[tuple[core.Side, int], Any]]:
+        mappings, _ = build_mappings(self.settings.mappings, accounts, self.settings.sync.timezone)
+
+        def load(moco: Iterable[int], clockodo: Iterable[int]) -> list[core.Link]:
+            with db.transaction(self.sessions) as session:
+                return repo.load_links(session, None, moco, clockodo)
+
+        reads, links = read_targets(sides, targets, mappings, load)
+        with db.transaction(self.sessions) as session:
+            held = repo.load_held(session)
         return reads, links, held
 
     def _policy(self, run: Run) -> core.Policy:

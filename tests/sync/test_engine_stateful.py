@@ -387,6 +387,8 @@ class Stateful(RuleBasedStateMachine):
                         account.edit(item_id, **values)
                         if _unstamped(items[item_id]) != _unstamped(before):
                             applied[(side, item_id)] = items[item_id]
+                        else:  # edited back to what the run read: nothing to keep
+                            applied.pop((side, item_id), None)
                 return super().execute(plan)
 
         original = engine_module.Executor

@@ -1,0 +1,98 @@
+"""Reading for a targeted run: a few named bookings instead of the window (webhooks).
+
+A vendor's event names a booking; syncd reads it again (the event is a hint, the
+vendor's answer is the fact), its linked partner, and — because a new booking may
+already have an equal twin on the other side that must be adopted, not copied —
+both sides' bookings of the same person and day. Every unlinked booking in the
+result therefore had its person-day read on both sides completely, as a window read
+would have, so the core may decide creates on it exactly as in a full run. Items of
+other days that a clockodo day read returns (its instants span every zone) are left
+out. Absence is proven as always: a named booking missing from a read by id counts
+as gone only after a GET answers 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from syncd.core import model as core
+from syncd.sides.base import Fetched, VendorSide
+from syncd.sync.reading import SideRead
+
+Sides = core.BySide[VendorSide[Any]]
+LoadLinks = Callable[[Iterable[int], Iterable[int]], list[core.Link]]
+
+
+def read_targets(
+    sides: Sides,
+    targets: core.BySide[frozenset[int]],
+    mappings: core.Mappings,
+    load_links: LoadLinks,
+) -> tuple[core.BySide[SideRead[Any]], list[core.Link]]:
+    """The named bookings, their partners and their person-days; and the links of all
+    that was read."""
+    reads = [sides[side].fetch(sorted(targets[side])) for side in core.SIDES]
+    named = core.BySide(*reads)
+    links = load_links(
+        named.moco.items.keys() | targets.moco, named.clockodo.items.keys() | targets.clockodo
+    )
+    partners = core.BySide(
+        *(
+            {link.item(side) for link in links} - named[side].items.keys() - targets[side]
+            for side in core.SIDES
+        )
+    )
+    days = _person_days(sides, named, mappings)
+    fetched = core.BySide(
+        *(
+            _merge(
+                named[side],
+                sides[side].fetch(sorted(partners[side])),
+                *(_day(sides[side], user, day, mappings) for user, day in sorted(days)),
+            )
+            for side in core.SIDES
+        )
+    )
+    links = load_links(fetched.moco.items, fetched.clockodo.items)
+    return core.BySide(*(SideRead(fetched[side], "targeted") for side in core.SIDES)), links
+
+
+def _person_days(
+    sides: Sides, named: core.BySide[Fetched[Any]], mappings: core.Mappings
+) -> set[tuple[int, date]]:
+    """(MOCO user, local date) of every named booking that is there and mapped."""
+    days = set()
+    for side in core.SIDES:
+        rules = sides[side].rules
+        for item in named[side].items.values():
+            state = rules.seen(item, mappings).state
+            if isinstance(state, core.Present):
+                days.add((state.projection.user, state.projection.date))
+    return days
+
+
+def _day(side: VendorSide[Any], user: int, day: date, mappings: core.Mappings) -> Fetched[Any]:
+    """One person's bookings of one local date on ``side`` (others are left out)."""
+    own = side.rules.own_user(user, mappings)
+    if own is None:
+        return Fetched({}, complete=False, problem=f"{side.side.label} user of {user} unmapped")
+    read = side.read_day(own, day)
+    kept = {
+        i: item
+        for i, item in read.items.items()
+        if side.rules.seen(item, mappings).local_date == day
+    }
+    return replace(read, items=kept)
+
+
+def _merge(first: Fetched[Any], *more: Fetched[Any]) -> Fetched[Any]:
+    """All reads as one; complete only when every one of them was."""
+    result = first
+    for other in more:
+        merged = result.merged(other)
+        problem = result.problem or other.problem
+        result = replace(merged, complete=result.complete and other.complete, problem=problem)
+    return result
