@@ -29,6 +29,7 @@ from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
+import orjson
 import structlog
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
@@ -239,7 +240,7 @@ class ApiTransport:
         status = response.status_code
         if 200 <= status < 300:
             try:
-                data = response.json() if response.content.strip() else None
+                data = orjson.loads(response.content) if response.content.strip() else None
             except ValueError:
                 error = self._error(MalformedResponse, call, status, [], _body_summary(response))
                 if call.idempotent:
@@ -364,8 +365,8 @@ def _query_value(value: str | int | float | bool | Sequence[str | int]) -> Any:
 
 def _json_or_none(response: httpx.Response) -> Any:
     try:
-        return response.json()
-    except ValueError:
+        return orjson.loads(response.content)
+    except ValueError:  # orjson's JSONDecodeError is one
         return None
 
 

@@ -127,6 +127,9 @@ def _moves(write: PendingUpdate) -> bool:
 class ClockodoRules:
     side = Side.CLOCKODO
 
+    def stamp(self, item: ClockodoBooking) -> str:
+        return item.time_last_change.isoformat()
+
     def seen(self, item: ClockodoBooking, mappings: Mappings) -> Seen:
         projected = project_clockodo(item, mappings)
         state = (

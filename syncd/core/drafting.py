@@ -91,6 +91,11 @@ class SideRules(Protocol):
         """One item as the core compares it (its projection, or why it is skipped)."""
         ...
 
+    def stamp(self, item: Any) -> str:
+        """The vendor's change stamp of ``item`` (MOCO updated_at, clockodo
+        time_last_change)."""
+        ...
+
     def own_user(self, moco_user: int, mappings: Mappings) -> int | None:
         """This side's id of the person a projection names (None: unmapped)."""
         ...

@@ -60,6 +60,7 @@ from syncd.core.plan import (
     MarkOrphaned,
     Pair,
     RecordBase,
+    RecordStamps,
     Resolution,
     Update,
     WriteSource,
@@ -74,6 +75,7 @@ PHASES: dict[type, int] = {
     AdoptLink: 0,
     Conflict: 1,
     RecordBase: 2,
+    RecordStamps: 2,
     MarkOrphaned: 2,
     DropLink: 2,
     Delete: 3,
@@ -100,7 +102,18 @@ class Emitter:
         self._skips.extend(skips)
 
     def adopt(self, pair: Pair, base: Projection) -> None:
-        self._items.append(AdoptLink(pair, base))
+        self._items.append(AdoptLink(pair, base, self.stamps(pair)))
+
+    def stamps(self, pair: Pair) -> BySide[str | None]:
+        """Both items' change stamps as read (None: not read)."""
+        found = []
+        for side in SIDES:
+            item = self.snapshots[side].items.get(pair.item(side))
+            found.append(None if item is None else RULES[side].stamp(item))
+        return BySide(*found)
+
+    def record_stamps(self, pair: Pair) -> None:
+        self._items.append(RecordStamps(pair, self.stamps(pair)))
 
     def apply(
         self, pair: Pair, decision: Decision, moco: Present | None, clockodo: Present | None
@@ -120,7 +133,7 @@ class Emitter:
                 side = Side.MOCO if m is not None else Side.CLOCKODO
                 self.skip(Skip(side, pair.item(side), SkipReason.PARKED, "waits for an edit"))
             case Agree(base=base):
-                self._items.append(RecordBase(pair, base))
+                self._items.append(RecordBase(pair, base, self.stamps(pair)))
             case Park(moco=pm, clockodo=pc, reason=reason):
                 self._items.append(Conflict(pair, pm, pc, reason, "parked"))
             case IgnoreTarget(side=target):

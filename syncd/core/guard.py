@@ -3,7 +3,7 @@ one side suddenly empty, unless the operator allows it explicitly."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from syncd.core.model import SIDES, BySide, Link, Policy, Seen, Side, SideSnapshot
 from syncd.core.plan import Action, Delete
@@ -43,7 +43,7 @@ def mass_delete_refusal(
     actions: Sequence[Action],
     *,
     snapshots: BySide[SideSnapshot[object]],
-    seen: BySide[list[Seen]],
+    seen: Callable[[Side, int], Seen | None],
     links: Sequence[Link],
     policy: Policy,
 ) -> str | None:
@@ -59,9 +59,11 @@ def mass_delete_refusal(
     refusal = _too_many_deletes(actions, len(in_window), policy)
     for side in SIDES:
         snapshot = snapshots[side]
-        seen_in_window = len(snapshot.invalid_ids) + sum(
-            1 for item in seen[side] if policy.in_window(item.local_date)
+        # Whether anything at all is in the window: the first such item settles it.
+        any_in_window = bool(snapshot.invalid_ids) or any(
+            (found := seen(side, item_id)) is not None and policy.in_window(found.local_date)
+            for item_id in snapshot.items
         )
         expected = sum(1 for link in in_window if link.orphaned != side)
-        refusal = refusal or _empty_side(side, seen_in_window, expected, snapshot.complete)
+        refusal = refusal or _empty_side(side, int(any_in_window), expected, snapshot.complete)
     return refusal

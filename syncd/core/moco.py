@@ -116,6 +116,9 @@ def moco_field_changes(target: Projection, current: Projection) -> dict[str, Moc
 class MocoRules:
     side = Side.MOCO
 
+    def stamp(self, item: MocoBooking) -> str:
+        return item.updated_at.isoformat()
+
     def seen(self, item: MocoBooking, mappings: Mappings) -> Seen:
         projected = project_moco(item, mappings)
         state = (

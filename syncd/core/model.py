@@ -73,7 +73,10 @@ def other_side(side: Side) -> Side:
 
 
 def _require_aware(value: datetime, name: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
+    # tzinfo alone: utcoffset() costs microseconds per call on pydantic's zone, and
+    # tens of thousands of bookings are built per run. A zone that answers no offset
+    # is not something either vendor sends.
+    if value.tzinfo is None:
         raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
@@ -350,6 +353,9 @@ class ParkedConflict:
     reason: str
 
 
+NO_STAMPS: BySide[str | None] = BySide(None, None)
+
+
 @dataclass(frozen=True)
 class Link:
     """A MOCO activity and a clockodo entry known to be the same booking.
@@ -358,6 +364,8 @@ class Link:
     origin "moco" were placed by syncd and are stacked per user-day). ``base``: the last
     agreed projection (not consulted while ``parked``). ``orphaned``: that side is gone and
     the deletion was not propagated; the link stays so the survivor is never re-created.
+    ``stamps``: each vendor's change stamp of its item when both were seen to hold the
+    base (None: not known); see :attr:`Policy.trust_stamps`.
     """
 
     id: int
@@ -367,6 +375,7 @@ class Link:
     base: Projection
     parked: ParkedConflict | None = None
     orphaned: Side | None = None
+    stamps: BySide[str | None] = field(default_factory=lambda: NO_STAMPS)
 
     def item(self, side: Side) -> int:
         """The id of this booking on ``side``."""
@@ -379,6 +388,11 @@ class Policy:
     outside it are ignored (never created). The mass-delete guard refuses a plan deleting
     more than max(mass_delete_min, mass_delete_share x linked bookings in the window) on
     one side, unless ``allow_mass_delete``.
+
+    ``trust_stamps``: a link whose two items still carry the change stamps recorded with
+    its base is unchanged, without projecting them (a cheap pre-filter, design §3; the
+    shell turns it off whenever the projection itself may have changed: new mappings,
+    and on full scans, the safety net against a vendor that moved no stamp).
     """
 
     window: tuple[date, date]
@@ -389,6 +403,7 @@ class Policy:
     mass_delete_min: int = 10
     mass_delete_share: float = 0.10
     allow_mass_delete: bool = False
+    trust_stamps: bool = False
 
     def __post_init__(self) -> None:
         if self.window[0] > self.window[1]:

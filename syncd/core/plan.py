@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias
 
 from syncd.core.model import (
+    NO_STAMPS,
     BySide,
     ParkedConflict,
     Projection,
@@ -215,12 +216,25 @@ class Delete(_OnPair):
 
 @dataclass(frozen=True)
 class RecordBase(_OnPair):
-    """Both sides agree on ``base`` without a write; store it (and unpark the link)."""
+    """Both sides agree on ``base`` without a write; store it (and unpark the link),
+    with the items' ``stamps`` as read."""
 
     kind: ClassVar[Kind] = "link"
     side: ClassVar[Side | None] = None
     pair: Pair
     base: Projection
+    stamps: BySide[str | None] = NO_STAMPS
+
+
+@dataclass(frozen=True)
+class RecordStamps(_OnPair):
+    """Both items still hold the base, under new stamps: store them (so the next run
+    can tell the pair unchanged without projecting it)."""
+
+    kind: ClassVar[Kind] = "link"
+    side: ClassVar[Side | None] = None
+    pair: Pair
+    stamps: BySide[str | None]
 
 
 @dataclass(frozen=True)
@@ -231,6 +245,7 @@ class AdoptLink(_OnPair):
     side: ClassVar[Side | None] = None
     pair: Pair
     base: Projection
+    stamps: BySide[str | None] = NO_STAMPS
 
     @property
     def origin(self) -> Side:
@@ -280,10 +295,10 @@ class Conflict(_OnPair):
 
 
 WriteAction = Create | Update | Bill | Delete
-Bookkeeping = RecordBase | AdoptLink | DropLink | MarkOrphaned | Conflict
+Bookkeeping = RecordBase | RecordStamps | AdoptLink | DropLink | MarkOrphaned | Conflict
 Action = WriteAction | Bookkeeping
 WRITE_ACTIONS = (Create, Update, Bill, Delete)
-BOOKKEEPING = (AdoptLink, Conflict, RecordBase, MarkOrphaned, DropLink)
+BOOKKEEPING = (AdoptLink, Conflict, RecordBase, RecordStamps, MarkOrphaned, DropLink)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from syncd.core.decide import GONE, decide
+from syncd.core.decide import GONE, Keep, decide
 from syncd.core.emit import RULES, Emitter
 from syncd.core.guard import mass_delete_refusal
 from syncd.core.model import (
@@ -56,21 +56,36 @@ def _check_links(links: Sequence[Link]) -> None:
 
 
 class _Reader:
-    """Both snapshots as the core sees them, computed once."""
+    """Both snapshots as the core sees them, each item projected once, when needed
+    (with trusted stamps, most linked items never are)."""
 
     def __init__(self, snapshots: BySide[SideSnapshot[object]], mappings: Mappings) -> None:
         self.snapshots = snapshots
-        self.seen: BySide[dict[int, Seen]] = BySide(
-            *(
-                {i: RULES[side].seen(item, mappings) for i, item in snapshots[side].items.items()}
-                for side in SIDES
-            )
-        )
+        self.mappings = mappings
+        self._seen: BySide[dict[int, Seen]] = BySide({}, {})
+
+    def seen(self, side: Side, item_id: int) -> Seen | None:
+        found = self._seen[side].get(item_id)
+        if found is None:
+            item = self.snapshots[side].items.get(item_id)
+            if item is None:
+                return None
+            found = self._seen[side][item_id] = RULES[side].seen(item, self.mappings)
+        return found
+
+    def unchanged(self, link: Link) -> bool:
+        """Both items carry the stamps recorded with the base (see Policy.trust_stamps)."""
+        for side in SIDES:
+            item = self.snapshots[side].items.get(link.item(side))
+            stamp = link.stamps[side]
+            if item is None or stamp is None or RULES[side].stamp(item) != stamp:
+                return False
+        return True
 
     def state(self, side: Side, item_id: int) -> Present | Skip | None:
         """Present, proven gone (None), or a reason to hold the link."""
         snapshot = self.snapshots[side]
-        seen = self.seen[side].get(item_id)
+        seen = self.seen(side, item_id)
         if seen is not None:
             return seen.state
         if item_id in snapshot.invalid_ids:
@@ -82,8 +97,9 @@ class _Reader:
     def unlinked(self, side: Side, linked: set[int], policy: Policy) -> list[Candidate | Skip]:
         """Unlinked items: candidates (any date) and skips (in the window only)."""
         found: list[Candidate | Skip] = []
-        for item_id in sorted(self.seen[side].keys() - linked):
-            seen = self.seen[side][item_id]
+        for item_id in sorted(self.snapshots[side].items.keys() - linked):
+            seen = self.seen(side, item_id)
+            assert seen is not None
             in_window = policy.in_window(seen.local_date)
             if isinstance(seen.state, Present):
                 found.append(Candidate(side, item_id, seen.state, in_window, seen.claims))
@@ -100,6 +116,9 @@ class _Reader:
 
 
 def _visit_link(link: Link, reader: _Reader, policy: Policy, emitter: Emitter) -> None:
+    active = link.parked is None and link.orphaned is None
+    if active and policy.trust_stamps and reader.unchanged(link):
+        return  # both still hold the base: nothing to decide
     moco = reader.state(Side.MOCO, link.moco_id)
     clockodo = reader.state(Side.CLOCKODO, link.clockodo_id)
     pair = Pair(link.id, link.moco_id, link.clockodo_id, link.origin)
@@ -114,7 +133,11 @@ def _visit_link(link: Link, reader: _Reader, policy: Policy, emitter: Emitter) -
         return
     assert not isinstance(moco, Skip)
     assert not isinstance(clockodo, Skip)
-    emitter.apply(pair, decide(link, moco, clockodo, policy), moco, clockodo)
+    decision = decide(link, moco, clockodo, policy)
+    if decision == Keep() and active and policy.trust_stamps and not reader.unchanged(link):
+        emitter.record_stamps(pair)  # the next run can trust them
+        return
+    emitter.apply(pair, decision, moco, clockodo)
 
 
 def reconcile(
@@ -148,8 +171,7 @@ def reconcile(
         emitter,
     )
     actions, skips, notes = emitter.finish(links)
-    seen = BySide(*(list(reader.seen[side].values()) for side in SIDES))
     refused = mass_delete_refusal(
-        actions, snapshots=snapshots, seen=seen, links=links, policy=policy
+        actions, snapshots=snapshots, seen=reader.seen, links=links, policy=policy
     )
     return Plan(actions=actions, skips=skips, refused=refused, notes=notes)

@@ -186,7 +186,7 @@ class ClockodoSide:
         return fetched
 
     def stamp(self, booking: core.ClockodoBooking) -> str:
-        return booking.time_last_change.isoformat()
+        return self.rules.stamp(booking)
 
     # -- creates ---------------------------------------------------------------------
     def create_batches(self, creates: Sequence[Create]) -> list[list[Create]]:

@@ -161,7 +161,7 @@ class MocoSide:
         return Fetched(items, tuple(invalid), True, None, gone)
 
     def stamp(self, booking: core.MocoBooking) -> str:
-        return booking.updated_at.isoformat()
+        return self.rules.stamp(booking)
 
     # -- creates ---------------------------------------------------------------------
     def create_batches(self, creates: Sequence[Create]) -> list[list[Create]]:

@@ -90,6 +90,8 @@ _LINK_COLUMNS = (
     rows.Link.state,
     rows.Link.orphaned_side,
     rows.Link.base,
+    rows.Link.moco_stamp,
+    rows.Link.clockodo_stamp,
 )
 
 
@@ -146,6 +148,7 @@ def _to_core(link: Any, conflict: rows.Conflict | None) -> core.Link:
         base=projection_from_json(link.base),
         parked=parked,
         orphaned=orphaned,
+        stamps=core.BySide(link.moco_stamp, link.clockodo_stamp),
     )
 
 
@@ -228,6 +231,12 @@ def record_base(
     link.clockodo_id = clockodo_id or link.clockodo_id
     link.updated_at = now()
     resolve_conflicts(session, link_id, "agreed")
+
+
+def set_stamps(session: Session, link_id: int, stamps: core.BySide[str | None]) -> None:
+    """Both items still hold the base, under these stamps."""
+    link = get_link(session, link_id)
+    link.moco_stamp, link.clockodo_stamp = stamps.moco, stamps.clockodo
 
 
 def drop_link(session: Session, link_id: int) -> None:

@@ -12,6 +12,7 @@ that belongs to one run (its lock, stop event, request counts) lives in a
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -43,6 +44,7 @@ from syncd.sync.recovery import Recovered, recover
 from syncd.sync.targeted import read_targets
 
 RunResult = Literal["ok", "partial", "failed", "refused", "planned", "stopped"]
+MAPPINGS_MARK = "mappings"  # watermark: the fingerprint of the mappings last used
 
 
 @dataclass(frozen=True)
@@ -281,16 +283,19 @@ class Engine:
             )
             for problem in problems:
                 self.logger.warning("mapping problem", problem=problem)
-            if not run.options.dry_run:
-                with db.transaction(self.sessions) as session:
+            fingerprint = _fingerprint(mappings)
+            with db.transaction(self.sessions) as session:
+                # Stamps say "unchanged" only while projections are made the same way.
+                same_mappings = journal.get_watermark(session, MAPPINGS_MARK) == fingerprint
+                if not run.options.dry_run:
                     repo.replace_mappings(session, mappings)
+                    journal.set_watermark(session, MAPPINGS_MARK, fingerprint)
+            # A full scan (every side read whole) compares every pair: the safety net
+            # against a vendor that changed a booking without moving its stamp.
+            full_scan = all(read.mode == "full" for _, read in reads.items())
+            policy = replace(self._policy(run), trust_stamps=same_mappings and not full_scan)
             plan = reconcile(
-                reads.moco.snapshot,
-                reads.clockodo.snapshot,
-                links,
-                mappings,
-                self._policy(run),
-                held=held,
+                reads.moco.snapshot, reads.clockodo.snapshot, links, mappings, policy, held=held
             )
             report = RunReport(
                 run.id,
@@ -468,3 +473,10 @@ def _invalid_lines(reads: core.BySide[SideRead[Any]], plan: p.Plan) -> list[str]
 
 def _problems(reads: core.BySide[SideRead[Any]]) -> tuple[str, ...]:
     return tuple(read.fetched.problem for _, read in reads.items() if read.fetched.problem)
+
+
+def _fingerprint(mappings: core.Mappings) -> str:
+    """Changes whenever any mapping (or a person's time zone) does."""
+    shape = repr((sorted(mappings.users, key=repr), sorted(mappings.projects, key=repr)))
+    shape += repr(sorted(mappings.tasks, key=repr))
+    return hashlib.sha256(shape.encode()).hexdigest()[:32]

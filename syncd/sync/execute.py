@@ -190,9 +190,7 @@ class Executor:
             return
         base = bill.expected
         if outcome.record is not None:
-            stored = self.sides[bill.target].rules.seen(outcome.record, self.mappings).state
-            if isinstance(stored, core.Present):
-                base = stored.projection
+            base = _projected(self.sides[bill.target], outcome.record, self.mappings) or base
         self._record_agreed(bill, base, outcome)
         if base.billed:
             self.results.add(bill, Status.DONE)
@@ -208,7 +206,7 @@ class Executor:
             action.pair.moco_id,
             base,
             source=action.source,
-            stamps=self._stamps(action.target, outcome),
+            stamps=self._stamps(action.target, outcome, action.source, base),
         )
 
     def _create(self, side: Side, creates: list[p.Create]) -> None:
@@ -258,7 +256,7 @@ class Executor:
             origin=source.side,
             base=self._agreed(target, create.expected, outcome),
             replaces_link=create.replaces_link,
-            stamps=self._stamps(target, outcome),
+            stamps=self._stamps(target, outcome, create.source, create.expected),
         )
         vendor = self.sides[target]
         self.results.add(create, Status.DONE, f"{vendor.side.label} {vendor.noun} {outcome.id}")
@@ -275,19 +273,28 @@ class Executor:
         both sides converge; taking the stored value as base would instead rewrite
         the vendor with the original value on every run."""
         vendor = self.sides[side]
-        stored = None
-        if outcome.record is not None:
-            stored = vendor.rules.seen(outcome.record, self.mappings).state
-        if not isinstance(stored, core.Present) or stored.projection != expected:
+        stored = (
+            None if outcome.record is None else _projected(vendor, outcome.record, self.mappings)
+        )
+        if stored != expected:
             self.results.notes.append(
                 f"{vendor.side.label} {vendor.noun} {outcome.id or ''} was stored differently "
                 "from what was sent (the difference is synced back next run)".replace("  ", " ")
             )
         return expected
 
-    def _stamps(self, side: Side, outcome: Written[Any]) -> BySide[str | None]:
-        stamp = None if outcome.record is None else self.sides[side].stamp(outcome.record)
-        return core.by_side(side, stamp, None)
+    def _stamps(
+        self, side: Side, outcome: Written[Any], source: p.WriteSource, base: Projection
+    ) -> BySide[str | None]:
+        """The written item's stamp from the vendor's answer, and the source's as the
+        plan read it (it held the base then): together what the base was seen under."""
+        vendor, record = self.sides[side], outcome.record
+        stamp = None if record is None else vendor.stamp(record)
+        if record is not None and _projected(vendor, record, self.mappings) != base:
+            stamp = None  # stored otherwise than sent: the next run must compare it
+        read = self.snapshots[source.side].get(source.id) if source.side != side else None
+        source_stamp = None if read is None else self.sides[source.side].stamp(read)
+        return core.by_side(side, stamp, source_stamp)
 
     def _refused(self, action: p.Update | p.Bill | p.Delete, outcome: Failed | Lost) -> None:
         """Billed/locked parks the link, other 4xx hold the source until it changes,
@@ -320,3 +327,8 @@ class Executor:
             if id(action) not in attempted:
                 reason = self.no_creates if isinstance(action, p.Create) else None
                 self.results.add(action, Status.NOT_RUN, reason or "stopped before this write")
+
+
+def _projected(vendor: VendorSide[Any], record: Any, mappings: core.Mappings) -> Projection | None:
+    state = vendor.rules.seen(record, mappings).state
+    return state.projection if isinstance(state, core.Present) else None

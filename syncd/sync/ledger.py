@@ -170,9 +170,19 @@ class Ledger:
                     clockodo_id=pair.clockodo_id,
                     origin=pair.origin,
                     base=action.base,
+                    moco_stamp=action.stamps.moco,
+                    clockodo_stamp=action.stamps.clockodo,
                 )
             case p.RecordBase():
-                repo.record_base(session, pair.existing_id, action.base)
+                repo.record_base(
+                    session,
+                    pair.existing_id,
+                    action.base,
+                    moco_stamp=action.stamps.moco,
+                    clockodo_stamp=action.stamps.clockodo,
+                )
+            case p.RecordStamps():
+                repo.set_stamps(session, pair.existing_id, action.stamps)
             case p.DropLink():
                 repo.drop_link(session, pair.existing_id)
             case p.MarkOrphaned():

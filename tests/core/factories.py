@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from syncd.core.model import (
+    BySide,
     ClockodoBooking,
     Link,
     Mappings,
@@ -168,3 +169,7 @@ def pair(link_id: int | None, moco_id: int, clockodo_id: int, origin: str = "moc
 def is_write(action: Any, kind: type, side: str) -> bool:
     """Whether ``action`` is a write of ``kind`` (Create, Update, Bill, Delete) on ``side``."""
     return isinstance(action, kind) and action.target == side
+
+
+# The stamps of ``moco(x)`` and ``clockodo(x)`` (both changed at T0), as actions record them.
+STAMPS = BySide(T0.isoformat(), T0.isoformat())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from syncd.core.moco import Disregard
-from syncd.core.model import ParkedConflict, SkipReason
+from syncd.core.model import BySide, ParkedConflict, SkipReason
 from syncd.core.plan import (
     Bill,
     Conflict,
@@ -18,11 +19,13 @@ from syncd.core.plan import (
     MarkOrphaned,
     Plan,
     RecordBase,
+    RecordStamps,
     Update,
 )
 from syncd.core.reconcile import reconcile
 from tests.core.factories import (
     MAPPINGS,
+    STAMPS,
     T0,
     clockodo,
     is_write,
@@ -81,7 +84,7 @@ def test_project_change_sends_all_ids() -> None:
 
 def test_both_changed_equal_records_the_base() -> None:
     plan = run([moco(1, description="same")], [clockodo(5, text="same")], [link(1, 1, 5)])
-    assert plan.actions == (RecordBase(pair(1, 1, 5), proj(description="same")),)
+    assert plan.actions == (RecordBase(pair(1, 1, 5), proj(description="same"), STAMPS),)
 
 
 def _both_changed(**policy_overrides: Any) -> Plan:
@@ -299,7 +302,7 @@ def test_edit_after_a_conflict_resolves_it_for_that_side() -> None:
 
 def test_parked_sides_becoming_equal_record_the_base() -> None:
     plan = run([moco(1, description="c")], [clockodo(5, text="c")], [link(1, 1, 5, parked=PARKED)])
-    assert plan.actions == (RecordBase(pair(1, 1, 5), proj(description="c")),)
+    assert plan.actions == (RecordBase(pair(1, 1, 5), proj(description="c"), STAMPS),)
 
 
 def test_parked_deletion_resolved_by_editing_the_survivor() -> None:
@@ -454,3 +457,25 @@ def test_same_inputs_give_the_same_plan_in_any_input_order() -> None:
 def test_links_must_be_one_to_one() -> None:
     with pytest.raises(ValueError, match="one-to-one"):
         run([moco(1)], [clockodo(5), clockodo(6)], [link(1, 1, 5), link(2, 1, 6)])
+
+
+# --- trusted stamps ---------------------------------------------------------------------
+
+
+def test_with_trusted_stamps_a_pair_under_its_recorded_stamps_is_not_looked_at() -> None:
+    # The base says "old" but both items still carry the stamps recorded with it: the
+    # shell vouches that nothing changed, so nothing is projected or written.
+    stamped = replace(link(1, 1, 5, proj(description="old")), stamps=STAMPS)
+    assert run([moco(1)], [clockodo(5)], [stamped], trust_stamps=True).actions == ()
+    # Not trusted: compared, and both sides are found to agree on something new.
+    assert kinds(run([moco(1)], [clockodo(5)], [stamped])) == ["RecordBase"]
+
+
+def test_a_new_stamp_means_the_pair_is_compared_and_its_stamps_recorded() -> None:
+    later = moco(1, updated_at=LATER)  # saved again, nothing synced changed
+    stamped = replace(link(1, 1, 5), stamps=STAMPS)
+    plan = run([later], [clockodo(5)], [stamped], trust_stamps=True)
+    assert plan.actions == (RecordStamps(pair(1, 1, 5), BySide(LATER.isoformat(), T0.isoformat())),)
+    edited = moco(1, description="new", updated_at=LATER)
+    changed = run([edited], [clockodo(5)], [stamped], trust_stamps=True)
+    assert kinds(changed) == ["Update:clockodo"]

@@ -15,6 +15,7 @@ from syncd.core.plan import (
 from syncd.core.reconcile import reconcile
 from tests.core.factories import (
     MAPPINGS,
+    STAMPS,
     clockodo,
     is_write,
     kinds,
@@ -51,7 +52,7 @@ def test_unlinked_items_are_created_with_complete_payloads() -> None:
 
 def test_remote_id_adopts_instead_of_creating() -> None:
     plan = run([moco(1, remote_id="clockodo:5")], [clockodo(5)], [])
-    assert plan.actions == (AdoptLink(pair(None, 1, 5, "clockodo"), proj()),)
+    assert plan.actions == (AdoptLink(pair(None, 1, 5, "clockodo"), proj(), STAMPS),)
 
 
 def test_remote_id_adoption_with_differing_versions_is_a_conflict() -> None:
@@ -94,12 +95,12 @@ def test_equal_projections_are_paired_by_id_order() -> None:
         [],
     )
     assert plan.actions == (
-        AdoptLink(pair(None, 2, 8, "clockodo"), proj()),
-        AdoptLink(pair(None, 3, 9, "clockodo"), proj()),
+        AdoptLink(pair(None, 2, 8, "clockodo"), proj(), STAMPS),
+        AdoptLink(pair(None, 3, 9, "clockodo"), proj(), STAMPS),
     )
     plan = run([moco(3), moco(2)], [clockodo(9)], [])
     assert kinds(plan) == ["AdoptLink", "Create:clockodo"]
-    assert plan.actions[0] == AdoptLink(pair(None, 2, 9, "clockodo"), proj())
+    assert plan.actions[0] == AdoptLink(pair(None, 2, 9, "clockodo"), proj(), STAMPS)
 
 
 def test_unlinked_outside_the_window_is_ignored() -> None:
@@ -132,4 +133,4 @@ def test_stale_remote_id_still_pairs_with_an_equal_entry() -> None:
     """An activity relinked to a re-created entry keeps naming the old one; after a lost
     store it must pair with the new entry instead of being mirrored again."""
     plan = run([moco(1, remote_id="clockodo:4")], [clockodo(5)], [])
-    assert plan.actions == (AdoptLink(pair(None, 1, 5, "clockodo"), proj()),)
+    assert plan.actions == (AdoptLink(pair(None, 1, 5, "clockodo"), proj(), STAMPS),)
