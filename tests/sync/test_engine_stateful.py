@@ -122,6 +122,7 @@ class Stateful(RuleBasedStateMachine):
         )
         self.identity: dict[tuple[core.Side, int], int] = {}
         self.same: dict[int, int] = {}  # identity -> the one it was found to be
+        self.deleted_ids: list[tuple[core.Side, int]] = []  # by people, for webhook events
         self.deleted_by_people: set[int] = set()
         self.during_run: list[tuple[core.Side, int, dict[str, Any]]] = []
         self.engine: Engine | None = None
@@ -323,6 +324,25 @@ class Stateful(RuleBasedStateMachine):
         if self.converged:
             self._check_converged()
 
+    @rule(picks=st.lists(picks, min_size=1, max_size=3), gone=st.booleans())
+    def sync_what_a_webhook_names(self, picks: list[int], gone: bool) -> None:
+        """A targeted run over a few bookings of either side (a deleted one, too), as
+        webhook events name them; it reads those, their partners and their days."""
+        named: dict[core.Side, set[int]] = {core.Side.MOCO: set(), core.Side.CLOCKODO: set()}
+        for n, pick in enumerate(picks):
+            side = core.Side.MOCO if n % 2 == 0 else core.Side.CLOCKODO
+            ids = self._account_items(side)
+            if ids:
+                named[side].add(_pick(ids, pick))
+        if gone and self.deleted_ids:
+            side, item_id = self.deleted_ids[picks[0] % len(self.deleted_ids)]
+            named[side].add(item_id)
+        targets = core.BySide(
+            frozenset(named[core.Side.MOCO]), frozenset(named[core.Side.CLOCKODO])
+        )
+        self._run(replace(WINDOW, targets=targets, mode="webhook"))
+        self.converged = False
+
     @rule(after=st.booleans(), k=st.integers(1, 5))
     def sync_and_crash(self, after: bool, k: int) -> None:
         """The process dies at its k-th write; the next sync must recover."""
@@ -357,6 +377,7 @@ class Stateful(RuleBasedStateMachine):
         self.converged = False
 
     def _person_deleted(self, side: core.Side, item_id: int) -> None:
+        self.deleted_ids.append((side, item_id))
         identity = self.identity.get((side, item_id))
         if identity is not None:
             self.deleted_by_people.add(identity)
