@@ -100,8 +100,6 @@ def plan_text(plan: p.Plan, names: Mapping[int, str]) -> str:
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, Projection):
-        return {k: _json_value(v) for k, v in vars(value).items()}
     if isinstance(value, Mapping):
         return {k: _json_value(v) for k, v in value.items()}
     if hasattr(value, "__dataclass_fields__"):

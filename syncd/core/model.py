@@ -80,7 +80,7 @@ def _require_aware(value: datetime, name: str) -> None:
         raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MocoBooking:
     """What the core needs of a MOCO activity.
 
@@ -106,7 +106,7 @@ class MocoBooking:
         _require_aware(self.updated_at, "MocoBooking.updated_at")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClockodoBooking:
     """What the core needs of a clockodo entry (any type; the projection skips non-time ones).
 
@@ -273,7 +273,7 @@ class Mappings:
         return self._tasks_by_service.get((moco_project, service), ())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Projection:
     """The normalised record both sides are compared through (design §2).
 
@@ -322,7 +322,7 @@ class Skip:
     detail: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Present:
     """An item was read and projected; ``changed_at`` feeds the ``newest`` policy."""
 
@@ -330,7 +330,7 @@ class Present:
     changed_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seen:
     """One item as read, in the core's terms (each side's rules build these).
 
@@ -356,7 +356,7 @@ class ParkedConflict:
 NO_STAMPS: BySide[str | None] = BySide(None, None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A MOCO activity and a clockodo entry known to be the same booking.
 
