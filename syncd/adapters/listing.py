@@ -87,10 +87,18 @@ def _id_of(item: BaseModel) -> int:
 class Collector(Generic[M]):
     """Gathers the pages of one list read, each id once."""
 
-    def __init__(self, model: type[M], key: Callable[[M], int] | None = None) -> None:
+    def __init__(
+        self,
+        model: type[M],
+        key: Callable[[M], int] | None = None,
+        keep: Callable[[M], Any] | None = None,
+    ) -> None:
+        """``keep``: what to keep of each parsed item instead of the item (a large list
+        then never holds every parsed model at once)."""
         self._model = model
         self._key = key or _id_of
-        self._items: dict[int, M] = {}
+        self._keep = keep
+        self._items: dict[int, Any] = {}
         self._invalid: list[Invalid] = []
         self._invalid_ids: set[int] = set()
         self.pages = 0
@@ -105,7 +113,9 @@ class Collector(Generic[M]):
             if isinstance(parsed, Invalid):
                 self._add_invalid(parsed)
             else:
-                self._items.setdefault(self._key(parsed), parsed)
+                key = self._key(parsed)
+                if key not in self._items:
+                    self._items[key] = parsed if self._keep is None else self._keep(parsed)
         return listed
 
     def _add_invalid(self, invalid: Invalid) -> None:
@@ -120,7 +130,7 @@ class Collector(Generic[M]):
         """Distinct items seen, valid or not (what a vendor total should equal)."""
         return len(self._items) + len(self._invalid)
 
-    def result(self, problem: str | None = None, error: ApiError | None = None) -> ListResult[M]:
+    def result(self, problem: str | None = None, error: ApiError | None = None) -> ListResult[Any]:
         return ListResult(
             items=list(self._items.values()),
             invalid=list(self._invalid),

@@ -38,6 +38,7 @@ class Side(StrEnum):
 
 
 SIDES = (Side.MOCO, Side.CLOCKODO)
+SIDE_NAMED = {side.value: side for side in SIDES}  # Side(name), without the enum's cost
 Direction = Literal["both", "moco-to-clockodo", "clockodo-to-moco"]
 ConflictPolicy = Literal["park", "moco", "clockodo", "newest", "merge"]
 DIRECTIONS: tuple[Direction, ...] = ("both", "moco-to-clockodo", "clockodo-to-moco")

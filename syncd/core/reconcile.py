@@ -75,12 +75,15 @@ class _Reader:
 
     def unchanged(self, link: Link) -> bool:
         """Both items carry the stamps recorded with the base (see Policy.trust_stamps)."""
-        for side in SIDES:
-            item = self.snapshots[side].items.get(link.item(side))
-            stamp = link.stamps[side]
-            if item is None or stamp is None or RULES[side].stamp(item) != stamp:
-                return False
-        return True
+        moco = self.snapshots.moco.items.get(link.moco_id)
+        clockodo = self.snapshots.clockodo.items.get(link.clockodo_id)
+        stamps = link.stamps
+        return (
+            moco is not None
+            and clockodo is not None
+            and stamps.moco == RULES.moco.stamp(moco)
+            and stamps.clockodo == RULES.clockodo.stamp(clockodo)
+        )
 
     def state(self, side: Side, item_id: int) -> Present | Skip | None:
         """Present, proven gone (None), or a reason to hold the link."""

@@ -142,7 +142,17 @@ class ClockodoSide:
     # -- reading -------------------------------------------------------------------
     def read_window(self, window: Window) -> Fetched[core.ClockodoBooking]:
         since, until = window.instants
-        return self._seen(to_fetched(self.client.list_entries(time_since=since, time_until=until)))
+        listing = self.client.list_entries(
+            time_since=since, time_until=until, keep=clockodo_booking
+        )
+        return self._seen(
+            Fetched(
+                {b.id: b for b in listing.items},
+                tuple(listing.invalid),
+                listing.complete,
+                listing.problem,
+            )
+        )
 
     def read_day(self, user: int, day: date) -> Fetched[core.ClockodoBooking]:
         since, until = Window(day, day).instants

@@ -137,9 +137,9 @@ def _to_core(link: Any, conflict: rows.Conflict | None) -> core.Link:
             reason=conflict.reason,
         )
     orphaned = None
-    if link.state == "orphaned" and link.orphaned_side in ("moco", "clockodo"):
-        orphaned = core.Side(link.orphaned_side)
-    origin = core.Side(link.origin)
+    if link.state == "orphaned":
+        orphaned = core.SIDE_NAMED.get(link.orphaned_side)
+    origin = core.SIDE_NAMED[link.origin]
     return core.Link(
         id=link.id,
         moco_id=link.moco_id,

@@ -79,22 +79,23 @@ def missing(
     clockodo: Iterable[core.ClockodoBooking],
 ) -> set[str]:
     """What bookings name that the lists do not hold, as ``"kind:id"`` keys."""
+    activities, entries = list(moco), list(clockodo)
     tasks = {task.id for project in accounts.moco_projects.values() for task in project.tasks}
-    found: set[str] = set()
-    for a in moco:
-        found |= _unknown("moco_user", a.user_id, accounts.moco_users)
-        found |= _unknown("moco_project", a.project_id, accounts.moco_projects)
-        found |= _unknown("moco_task", a.task_id, tasks)
-    for e in clockodo:
-        found |= _unknown("clockodo_user", e.users_id, accounts.clockodo_users)
-        found |= _unknown("clockodo_customer", e.customers_id, accounts.clockodo_customers)
-        found |= _unknown("clockodo_project", e.projects_id, accounts.clockodo_projects)
-        found |= _unknown("clockodo_service", e.services_id, accounts.clockodo_services)
-    return found
-
-
-def _unknown(kind: str, item_id: int | None, known: Container[int]) -> set[str]:
-    return set() if item_id is None or item_id in known else {f"{kind}:{item_id}"}
+    named: dict[str, tuple[set[int | None], Container[int]]] = {
+        "moco_user": ({a.user_id for a in activities}, accounts.moco_users),
+        "moco_project": ({a.project_id for a in activities}, accounts.moco_projects),
+        "moco_task": ({a.task_id for a in activities}, tasks),
+        "clockodo_user": ({e.users_id for e in entries}, accounts.clockodo_users),
+        "clockodo_customer": ({e.customers_id for e in entries}, accounts.clockodo_customers),
+        "clockodo_project": ({e.projects_id for e in entries}, accounts.clockodo_projects),
+        "clockodo_service": ({e.services_id for e in entries}, accounts.clockodo_services),
+    }
+    return {
+        f"{kind}:{item_id}"
+        for kind, (ids, known) in named.items()
+        for item_id in ids
+        if item_id is not None and item_id not in known
+    }
 
 
 def _aware(moment: datetime) -> datetime:

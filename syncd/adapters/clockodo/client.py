@@ -151,8 +151,10 @@ class ClockodoClient(VendorClient):
         services_id: int | None = None,
         billable: int | None = None,
         text: str | None = None,
-    ) -> ListResult[Entry]:
-        """Every entry in the window matching the filters (all pages)."""
+        keep: Callable[[Entry], Any] | None = None,
+    ) -> ListResult[Any]:
+        """Every entry in the window matching the filters (all pages); ``keep`` turns
+        each entry into what the caller keeps of it, page by page."""
         filters = {
             "users_id": users_id,
             "customers_id": customers_id,
@@ -162,7 +164,7 @@ class ClockodoClient(VendorClient):
             "text": text,
         }
         params = _window(time_since, time_until) | _filter_params(filters)
-        return self._walk("/v2/entries", "entries", Entry, params)
+        return self._walk("/v2/entries", "entries", Entry, params, keep)
 
     def get_entry(self, entry_id: int) -> Entry:
         reply = self._http.request("GET", "/v2/entries/{id}", path_params={"id": entry_id})
@@ -292,9 +294,14 @@ class ClockodoClient(VendorClient):
 
     # -- pagination -------------------------------------------------------------------
     def _walk(
-        self, route: str, key: str, model: type[M], params: Mapping[str, Any]
-    ) -> ListResult[M]:
-        collector = Collector(model)
+        self,
+        route: str,
+        key: str,
+        model: type[M],
+        params: Mapping[str, Any],
+        keep: Callable[[M], Any] | None = None,
+    ) -> ListResult[Any]:
+        collector = Collector(model, keep=keep)
         totals: list[tuple[int, int]] = []  # (count_pages, count_items) per page
         page = 1
         while True:
