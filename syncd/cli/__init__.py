@@ -23,6 +23,8 @@ COMMANDS = {
     "check-config": "syncd.cli.check:check_config",
     "conflicts": "syncd.cli.conflicts:conflicts",
     "demo": "syncd.cli.demo:demo",
+    "doctor": "syncd.cli.doctor:doctor",
+    "mappings": "syncd.cli.mappings:mappings",
     "daemon": "syncd.cli.daemon:daemon",
     "db": "syncd.cli.db:db",
     "run-once": "syncd.cli.run:run_once",

@@ -1,0 +1,1 @@
+"""`syncd doctor`: placeholder replaced below."""
