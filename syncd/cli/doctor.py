@@ -146,7 +146,8 @@ def run_checks(settings: Settings) -> list[Check]:
 def _account_checks(settings: Settings, moco: MocoClient, clockodo: ClockodoClient) -> list[Check]:
     try:
         accounts = read_accounts(moco, clockodo)
-        mapped = [u.moco for u in _merged(settings).users]
+        active = {u.id for u in accounts.moco_users.values() if u.active}
+        mapped = [u.moco for u in _merged(settings).users if u.moco in active]
         checks = [_moco_permission(moco, settings, mapped), _clockodo_permission(clockodo)]
     except Exception as exc:
         error = find_api_error(exc)

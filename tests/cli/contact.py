@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -49,7 +50,7 @@ class Agency:
             self.moco.base_url,
             self.clockodo.base_url,
             db_url or f"sqlite:///{tmp_path / 'syncd.db'}",
-            self.built.mappings,
+            copy.deepcopy(self.built.mappings),
             {"retries": 0},
         )
         for dotted, value in changes.items():
@@ -64,6 +65,7 @@ class Agency:
 
     def migrated(self, tmp_path: Path, template: Path) -> str:
         """A copy of the migrated database `template` (migrating takes a while)."""
+        tmp_path.mkdir(parents=True, exist_ok=True)
         if not template.exists():
             engine = db.make_engine(f"sqlite:///{template}")
             db.upgrade(engine)
@@ -87,14 +89,14 @@ def agency() -> Iterator[Agency]:
         yield Agency(moco_running, clockodo_running, built)
 
 
-def invoke(*args: str, env: dict[str, str] | None = None) -> Done:
+def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Done:
     """`syncd ARGS` in this process (quicker than a new Python; same output)."""
     from click.testing import CliRunner
 
     from syncd.cli import main
 
     started = time.monotonic()
-    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=True)
+    result = CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=True)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Done(result.exit_code, result.stdout, result.stderr, time.monotonic() - started)
