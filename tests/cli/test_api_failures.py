@@ -3,8 +3,10 @@ no secret; permanent ones (DNS, refused, TLS, 401, 403, 404) without waiting."""
 
 from __future__ import annotations
 
+import signal
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,6 +15,7 @@ import pytest
 from syncd.demo import scenario
 from syncd.exitcodes import ExitCode
 from tests.cli.contact import Agency, Done, agency, invoke, syncd
+from tests.service.daemon_process import running_daemon
 
 WRONG_KEY = "wrong-key-5c0ffee1"
 SECRETS = (WRONG_KEY, scenario.MOCO_KEY, scenario.CLOCKODO_KEY)
@@ -142,3 +145,25 @@ def test_body_not_json(world: Agency, plan: Plan) -> None:
     world.faults("moco", script=[{"route": "GET /api/v1/users", "nth": 1, "fault": "malformed"}])
     done = plan()
     assert_one_line(done, "MOCO GET /users", "not the API's JSON")
+
+
+@dataclass(frozen=True)
+class _Configured:
+    config: Path
+
+
+@pytest.mark.parametrize("level", ["info", "debug"])
+def test_daemon_logs_one_line_traceback_only_at_debug(
+    world: Agency, tmp_path: Path, template: Path, level: str
+) -> None:
+    path = world.config(tmp_path, world.migrated(tmp_path, template), **{"moco.api_key": WRONG_KEY})
+    env = {"SYNCD_LOG__LEVEL": level}
+    with running_daemon(_Configured(path), env) as daemon:  # type: ignore[arg-type]
+        failed = daemon.wait_for("run failed", timeout=30)
+        daemon.signal(signal.SIGTERM)
+        daemon.wait()
+        text = daemon.log_text()
+    assert "401" in failed["error"]
+    assert "[moco] api_key" in failed["error"]
+    assert WRONG_KEY not in text
+    assert ("Traceback" in text) == (level == "debug")
