@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from syncd.adapters.clockodo.client import ClockodoClient
 from syncd.adapters.moco.client import MocoClient
 from syncd.config import MappingSettings, Settings
+from syncd.core import model as core
 from syncd.core.mapsource import Entry, entries
 from syncd.core.suggest import Catalog, Record, Suggestion, suggest
 from syncd.sides.factory import Hooks, build_clients
@@ -115,7 +116,7 @@ def pairs(
     accounts: Accounts, merged: MappingSettings, configured: MappingSettings, zone: str
 ) -> list[Pair]:
     """Every merged mapping with its names, its source and its problem (if any)."""
-    _, problems = build_mappings(merged, accounts, zone)
+    built, problems = build_mappings(merged, accounts, zone)
     by_position = dict(
         problem.split(": ", 1) for problem in problems if problem.startswith("mappings.")
     )
@@ -127,5 +128,21 @@ def pairs(
         counters[entry.kind] += 1
         moco_name, clockodo_name = names(entry, accounts)
         source = "config" if entry in from_config else "store"
-        found.append(Pair(entry, moco_name, clockodo_name, source, by_position.get(position)))
+        problem = by_position.get(position)
+        if problem is None and not _unambiguous(entry, built):
+            problem = "another mapping claims the same id on one side"
+        found.append(Pair(entry, moco_name, clockodo_name, source, problem))
     return found
+
+
+def _unambiguous(entry: Entry, built: core.Mappings) -> bool:
+    """Whether the engine can look this mapping up from both sides (an id mapped
+    twice is used by neither mapping)."""
+    if entry.kind == "user":
+        user = built.user_by_moco(entry.moco)
+        return user is not None and built.user_by_clockodo(entry.clockodo) == user
+    if entry.kind == "project":
+        project = built.project_by_moco(entry.moco)
+        return project is not None and built.project_by_clockodo(entry.clockodo) == project
+    task = built.task_by_moco(entry.moco)
+    return task is not None and task.clockodo_service == entry.clockodo

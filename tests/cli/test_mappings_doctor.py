@@ -154,3 +154,15 @@ def test_doctor_flags_what_is_wrong(world: Agency, tmp_path: Path, template: Pat
     assert len(bad) == 1
     assert "933590005" in bad[0]
     assert "does not exist" in text.stdout or "deactivated" in text.stdout
+
+
+def test_list_flags_a_clockodo_user_mapped_twice(
+    world: Agency, tmp_path: Path, template: Path
+) -> None:
+    first, second = world.built.mappings["users"][:2]
+    twice = [first, {"moco": second["moco"], "clockodo": first["clockodo"]}]
+    path = setup(world, tmp_path, template, **{"mappings.users": twice})
+    listed = json.loads(run(path, "mappings", "list", "--output", "json").stdout)
+    users = [item for item in listed if item["kind"] == "user"]
+    assert [u["in_use"] for u in users] == [False, False]
+    assert all(u["problem"] for u in users)
