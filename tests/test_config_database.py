@@ -63,7 +63,7 @@ def test_relative_sqlite_path_is_beside_the_config(tmp_path: Path) -> None:
 
 def test_read_only_commands_create_no_database(tmp_path: Path) -> None:
     path = write(tmp_path, '[database]\nurl = "sqlite:///syncd.db"\n')
-    for args in (("plan",), ("db", "current"), ("check-config",)):
+    for args in (("plan",), ("db", "current"), ("check-config",), ("mappings", "export")):
         done = invoke(*args, "-c", str(path))
         assert "Traceback" not in done.stdout + done.stderr
     assert not (path.parent / "syncd.db").exists()
