@@ -104,13 +104,10 @@ def _database(settings: Settings) -> Check:
 
 
 def _merged(settings: Settings) -> MappingSettings:
-    engine = db.make_engine(settings.database.url)
     try:
-        return mapload.effective(settings, engine)
+        return mapload.read(settings)
     except Exception:  # the database check reports why
         return settings.mappings
-    finally:
-        engine.dispose()
 
 
 def _mapping_checks(settings: Settings, accounts: Accounts) -> list[Check]:
@@ -133,12 +130,11 @@ def _mapping_checks(settings: Settings, accounts: Accounts) -> list[Check]:
 
 
 def run_checks(settings: Settings) -> list[Check]:
-    checks = [Check("config", True, "valid")]
     with discovery.clients(settings) as (moco, clockodo):
-        checks += _api_checks("moco", lambda: f"as user {moco.session().id}")
-        checks += _api_checks("clockodo", lambda: f"as {clockodo.me().name}")
-        checks.append(_database(settings))
-        if all(c.ok for c in checks[1:] if "API" in c.name or "key" in c.name):
+        apis = _api_checks("moco", lambda: f"as user {moco.session().id}")
+        apis += _api_checks("clockodo", lambda: f"as {clockodo.me().name}")
+        checks = [Check("config", True, "valid"), *apis, _database(settings)]
+        if all(c.ok for c in apis):
             checks += _account_checks(settings, moco, clockodo)
     return checks
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 import tomli_w
+from sqlalchemy import Engine
 
 from syncd.cli.app import AppContext, config_option, pass_app
 from syncd.config import Settings
@@ -43,7 +44,7 @@ def _clockodo_json(kind: str, clockodo: int, customer: int | None) -> Any:
     return {"customer": customer, "project": clockodo} if kind == "project" else clockodo
 
 
-def _engine(settings: Settings) -> Any:
+def _engine(settings: Settings) -> Engine:
     return db.make_engine(settings.database.url)
 
 
@@ -54,11 +55,7 @@ def _engine(settings: Settings) -> Any:
 def list_(app: AppContext, output: str) -> None:
     """Each mapping with both sides' names, where it comes from and whether it is in use."""
     settings = app.settings()
-    engine = _engine(settings)
-    try:
-        merged = mapload.effective(settings, engine)
-    finally:
-        engine.dispose()
+    merged = mapload.read(settings)
     accounts = discovery.accounts_of(settings)
     found = discovery.pairs(accounts, merged, settings.mappings, settings.sync.timezone)
     if output == "json":
@@ -94,11 +91,7 @@ def _side(ident: int, name: str) -> str:
 
 
 def _suggestions(settings: Settings) -> list[Suggestion]:
-    engine = _engine(settings)
-    try:
-        merged = mapload.effective(settings, engine)
-    finally:
-        engine.dispose()
+    merged = mapload.read(settings)
     return discovery.suggestions(discovery.accounts_of(settings), merged)
 
 
@@ -230,11 +223,7 @@ def remove(app: AppContext, kind: str, moco: int) -> None:
 def export(app: AppContext, fmt: str) -> None:
     """The mappings in use as CSV (for `import`) or as a [mappings] block for the config."""
     settings = app.settings()
-    engine = _engine(settings)
-    try:
-        merged = mapload.effective(settings, engine)
-    finally:
-        engine.dispose()
+    merged = mapload.read(settings)
     if fmt == "csv":
         click.echo(to_csv(entries(merged)), nl=False)
     else:

@@ -24,3 +24,12 @@ def stored(engine: Engine) -> list[Entry]:
 
 def effective(settings: Settings, engine: Engine) -> MappingSettings:
     return merge(settings.mappings, stored(engine))
+
+
+def read(settings: Settings) -> MappingSettings:
+    """:func:`effective` for commands that have no database engine of their own."""
+    engine = db.make_engine(settings.database.url)
+    try:
+        return effective(settings, engine)
+    finally:
+        engine.dispose()
