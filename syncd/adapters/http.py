@@ -280,8 +280,10 @@ class ApiTransport:
         error = self._error(TransportError, call, None, [], detail)
         assert isinstance(error, TransportError)
         error.kind = connect_failure_kind(exc)
-        if error.kind in PERMANENT_KINDS:
-            return error  # no address, nobody listening, a bad certificate: waiting cannot help
+        if error.kind in PERMANENT_KINDS and isinstance(exc, httpx.ConnectError):
+            # No address, nobody listening, a bad certificate: nothing was sent, and
+            # waiting cannot help. (TLS trouble after sending stays an unknown outcome.)
+            return error
         if isinstance(exc, _NOT_SENT):
             return _Retryable(error)  # nothing reached the vendor: safe for any method
         if isinstance(exc, _LOCAL_PROBLEMS):
