@@ -39,14 +39,18 @@ _TRANSPORT = {
 
 
 def find_api_error(exc: BaseException) -> ApiError | None:
-    """The API error `exc` is or was caused by (following `raise ... from`)."""
+    """The API error `exc` is or was explicitly caused by (`raise ... from error`).
+
+    An error merely raised while another was handled (``__context__``) is not
+    counted: a bug in a handler must not pass for the API failure it handled.
+    """
     seen: BaseException | None = exc
     for _ in range(10):
         if seen is None:
             return None
         if isinstance(seen, ApiError):
             return seen
-        seen = seen.__cause__ or seen.__context__
+        seen = seen.__cause__
     return None
 
 
