@@ -119,8 +119,11 @@ def _match(
                 ]
         moco = [r for r in moco if r.id not in paired_moco]
         clockodo = [r for r in clockodo if r.id not in paired_clockodo]
-    paired = {s.moco for s in found} | {s.clockodo for s in found}
-    left_over = [s for s in unsure if s.moco not in paired and s.clockodo not in paired]
+    paired_moco = {s.moco for s in found}
+    paired_clockodo = {s.clockodo for s in found}
+    left_over = [
+        s for s in unsure if s.moco not in paired_moco and s.clockodo not in paired_clockodo
+    ]
     return found + _dedupe(left_over)
 
 

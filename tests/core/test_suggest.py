@@ -127,3 +127,18 @@ def test_tasks_only_within_mapped_projects() -> None:
 def test_normalise() -> None:
     assert normalise("  Jörg   Müller-Ost ") == "jorg muller ost"
     assert normalise(None) == ""
+
+
+def test_ids_of_the_two_sides_are_never_confused() -> None:
+    # MOCO user 11 is ambiguous; clockodo user 11 is confidently paired with MOCO 2.
+    catalog = Catalog(
+        (Record(11, "Sam Smith"), Record(2, "Anna Admin", email="anna@x.example")),
+        (
+            Record(11, "Anna A.", email="anna@x.example"),
+            Record(17, "Sam Smith"),
+            Record(18, "Sam Smith"),
+        ),
+    )
+    found = suggest(catalog)
+    assert pairs(found) == {("user", 2, 11)}
+    assert pairs(found, confident=False) == {("user", 11, 17), ("user", 11, 18)}
