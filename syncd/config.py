@@ -37,7 +37,8 @@ from syncd.core.model import ConflictPolicy, Direction
 
 ENV_PREFIX = "SYNCD_"
 DEFAULT_PATH = Path("syncd.toml")
-SECRET_KEYS = frozenset({"api_key"})
+SECRET_KEYS = frozenset({"api_key", "url"})  # url: [database] url may hold a password
+_URL_PASSWORD = re.compile(r"(?P<head>://[^/@:]*:)(?P<password>[^/@]*)(?P<at>@)")
 
 
 class ConfigError(Exception):
@@ -243,7 +244,8 @@ class Settings(_Section):
 
     def secrets(self) -> list[str]:
         """Every secret value, for the log redactor."""
-        return [self.moco.api_key.get_secret_value(), self.clockodo.api_key.get_secret_value()]
+        keys = [self.moco.api_key.get_secret_value(), self.clockodo.api_key.get_secret_value()]
+        return keys + url_passwords(self.database.url)
 
 
 SECTIONS: dict[str, type[_Section]] = {
@@ -269,6 +271,7 @@ def load(
     origins: dict[tuple[str, str], str] = {}
     _overlay_environment(data, env, origins)
     _read_secret_files(data, source, origins)
+    _anchor_sqlite_path(data, source)
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
@@ -347,6 +350,20 @@ def _read_secret_files(
                 raise ConfigError(f"{where}: [{section}] {file_key}: {secret_path} is empty")
 
 
+def _anchor_sqlite_path(data: dict[str, Any], source: Path) -> None:
+    """A relative SQLite path is relative to the config file's directory, not to
+    wherever a command happens to run."""
+    database = data.get("database")
+    url = database.get("url") if isinstance(database, dict) else None
+    if not isinstance(url, str) or not url.startswith("sqlite:///"):
+        return
+    path = url.removeprefix("sqlite:///")
+    if not path or path.startswith((":memory:", "file:", "/")) or Path(path).is_absolute():
+        return
+    assert isinstance(database, dict)
+    database["url"] = f"sqlite:///{(source.parent / path).absolute()}"
+
+
 def _describe(exc: ValidationError, source: Path, origins: Mapping[tuple[str, str], str]) -> str:
     """The first error as `<where>: [section] key: problem` (never the value of a secret)."""
     error = exc.errors()[0]
@@ -369,11 +386,21 @@ def _describe(exc: ValidationError, source: Path, origins: Mapping[tuple[str, st
     return f"{where}: [{section}] {key}: {problem}{more}"
 
 
+def url_passwords(url: str) -> list[str]:
+    """The password in a database URL (`scheme://user:PASSWORD@host/db`), if any."""
+    return [match["password"] for match in _URL_PASSWORD.finditer(url) if match["password"]]
+
+
+def mask_url(url: str) -> str:
+    """A database URL fit to print: its password replaced by asterisks."""
+    return _URL_PASSWORD.sub(r"\g<head>********\g<at>", url)
+
+
 def masked(settings: Settings) -> dict[str, Any]:
     """The effective configuration as plain data, secrets replaced by asterisks."""
     data = settings.model_dump(mode="json")
     for section in data.values():
         if isinstance(section, dict):
             for key in SECRET_KEYS & section.keys():
-                section[key] = "********"
+                section[key] = mask_url(section[key]) if key == "url" else "********"
     return data

@@ -10,3 +10,4 @@ class ExitCode(IntEnum):
     LOCKED = 3  # another syncd instance holds the writer lock
     REFUSED = 4  # the mass-delete guard refused the plan (--allow-mass-delete overrides)
     SCHEMA = 5  # the database schema is not current (run `syncd db upgrade` or pass --migrate)
+    API = 6  # an API could not be reached or refused syncd (key, permission, URL, network)

@@ -100,6 +100,11 @@ def _route_stdlib(numeric: int, out: TextIO, shared: list[Processor], renderer: 
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
 
 
+def debugging() -> bool:
+    """Whether debug output is on: tracebacks are logged only then."""
+    return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
 def get_logger(name: str | None = None) -> Any:
     return structlog.get_logger(name)
 

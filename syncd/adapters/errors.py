@@ -106,7 +106,13 @@ class ServerError(ApiError):
 
 
 class TransportError(ApiError):
-    """Timeout or connection failure, still after the retries allowed by the policy."""
+    """Timeout or connection failure, still after the retries allowed by the policy.
+
+    `kind` says which: "dns", "refused", "tls" (permanent: never retried),
+    "timeout", or "network" (anything else on the way).
+    """
+
+    kind: str = "network"
 
 
 class MalformedResponse(ApiError):

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import email.utils
 import math
+import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -276,6 +278,12 @@ class ApiTransport:
     def _transport_failure(self, call: _Call, exc: httpx.RequestError) -> Exception:
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         error = self._error(TransportError, call, None, [], detail)
+        assert isinstance(error, TransportError)
+        error.kind = connect_failure_kind(exc)
+        if error.kind in PERMANENT_KINDS and isinstance(exc, httpx.ConnectError):
+            # No address, nobody listening, a bad certificate: nothing was sent, and
+            # waiting cannot help. (TLS trouble after sending stays an unknown outcome.)
+            return error
         if isinstance(exc, _NOT_SENT):
             return _Retryable(error)  # nothing reached the vendor: safe for any method
         if isinstance(exc, _LOCAL_PROBLEMS):
@@ -353,6 +361,42 @@ class ApiTransport:
             attempt=state.attempt_number,
             wait_seconds=round(state.upcoming_sleep, 3),
         )
+
+
+PERMANENT_KINDS = frozenset({"dns", "refused", "tls"})
+
+
+def connect_failure_kind(exc: BaseException) -> str:
+    """What kind of transport failure `exc` is, from the causes it wraps."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx wraps httpcore, which wraps the OSError
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLError):
+            return "tls"
+        if isinstance(seen, socket.gaierror):
+            return "dns"
+        if isinstance(seen, ConnectionRefusedError):
+            return "refused"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc).lower()
+    for marker, kind in _KIND_MARKERS:
+        if marker in text:
+            return kind
+    return "network"
+
+
+_KIND_MARKERS = (
+    ("certificate", "tls"),
+    ("ssl", "tls"),
+    ("name or service not known", "dns"),
+    ("nodename nor servname", "dns"),
+    ("temporary failure in name resolution", "dns"),
+    ("no address associated", "dns"),
+    ("connection refused", "refused"),
+)
 
 
 def _query_value(value: str | int | float | bool | Sequence[str | int]) -> Any:

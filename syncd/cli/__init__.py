@@ -23,6 +23,8 @@ COMMANDS = {
     "check-config": "syncd.cli.check:check_config",
     "conflicts": "syncd.cli.conflicts:conflicts",
     "demo": "syncd.cli.demo:demo",
+    "doctor": "syncd.cli.doctor:doctor",
+    "mappings": "syncd.cli.mappings:mappings",
     "daemon": "syncd.cli.daemon:daemon",
     "db": "syncd.cli.db:db",
     "run-once": "syncd.cli.run:run_once",
@@ -59,6 +61,7 @@ def _known_failure(exc: Exception) -> tuple[str, ExitCode] | None:
     # Imported here: the modules are heavy and only needed when something failed.
     import sqlalchemy.exc  # noqa: PLC0415
 
+    from syncd.adapters.advice import explain, find_api_error  # noqa: PLC0415
     from syncd.store.db import SchemaOutOfDate  # noqa: PLC0415
     from syncd.store.lock import LockHeld  # noqa: PLC0415
 
@@ -68,6 +71,9 @@ def _known_failure(exc: Exception) -> tuple[str, ExitCode] | None:
         return str(exc), ExitCode.SCHEMA
     if isinstance(exc, LockHeld):
         return str(exc), ExitCode.LOCKED
+    api_error = find_api_error(exc)
+    if api_error is not None:
+        return explain(api_error), ExitCode.API
     if isinstance(exc, sqlalchemy.exc.OperationalError):
         return f"database unavailable: {_first_line(exc.orig or exc)}", ExitCode.FAILED
     return None

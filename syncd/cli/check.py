@@ -18,7 +18,11 @@ def check_config(app: AppContext) -> None:
     """Validate the configuration and print it with secrets masked."""
     settings = app.settings()
     click.echo(tomli_w.dumps(_drop_none(config.masked(settings))), nl=False)
-    click.echo(f"# ok: {config.resolve_path(app.config_path)} is valid", err=True)
+    click.echo(
+        f"# ok: {config.resolve_path(app.config_path)} is valid"
+        " (`syncd doctor` checks the accounts, keys and mappings)",
+        err=True,
+    )
 
 
 def _drop_none(table: dict[str, Any]) -> dict[str, Any]:

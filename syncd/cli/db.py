@@ -35,6 +35,10 @@ def upgrade(app: AppContext) -> None:
 def current(app: AppContext) -> None:
     """Show the database's schema revision and the newest one."""
     engine = store_db.make_engine(app.settings().database.url)
+    missing = store_db.missing_file(engine)
+    if missing is not None:
+        click.echo(f"{missing}: no database yet (`syncd db upgrade` creates it)")
+        return
     now, head = store_db.current_revision(engine), store_db.head_revision(engine)
     state = "current" if now == head else "out of date: run `syncd db upgrade`"
     click.echo(f"{store_db.safe_url(engine)}: at {now or 'empty'}, newest {head} ({state})")

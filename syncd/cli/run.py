@@ -105,7 +105,8 @@ def run_once(app: AppContext, /, dry_run: bool, read: str | None, **given: Any) 
     """Sync once: recover, read both sides, write the differences, record the run.
 
     Exit codes: 0 ok, 1 failed or some items failed, 2 bad config, 3 another
-    syncd holds the lock, 4 refused by the mass-delete guard, 5 schema out of date.
+    syncd holds the lock, 4 refused by the mass-delete guard, 5 schema out of date,
+    6 an API could not be reached or refused syncd.
     """
     options = _options(dry_run, "plan" if dry_run else "run-once", **given)
     report = _run(app, replace(options, read=read or "auto"))  # type: ignore[arg-type]

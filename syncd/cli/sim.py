@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from datetime import date
 from types import FrameType
 from typing import Any, NoReturn
 
@@ -58,6 +59,13 @@ def _serve_options(default_port: int) -> Decorator:
                 type=click.IntRange(min=0),
                 default=0,
                 help="Delay added to every API request.",
+            ),
+            click.option(
+                "--agency",
+                is_flag=True,
+                help="Serve the agency of `syncd demo`: the same people and projects"
+                " in MOCO and clockodo, with bookings of the last days (try"
+                " `syncd mappings suggest` on it).",
             ),
             click.option(
                 "--no-rate-limit",
@@ -160,19 +168,20 @@ def sim() -> None:
 
 @sim.command("moco")
 @_serve_options(default_port=8710)
-def moco(seed_file: str | None, no_rate_limit: bool, **serve: Any) -> None:
+def moco(seed_file: str | None, no_rate_limit: bool, agency: bool, **serve: Any) -> None:
     """Serve MOCO's API under http://HOST:PORT/api/v1.
 
     Without --seed: a demo agency (Staff key moco-admin-key). Authenticate
     with "Authorization: Token token=KEY"; the lines after the URL list keys,
     users and projects.
     """
-    _run(MocoSimulator(rate_limit=not no_rate_limit), seed_file, agency_seed, **serve)
+    seed = _demo_agency("moco") if agency else agency_seed
+    _run(MocoSimulator(rate_limit=not no_rate_limit), seed_file, seed, **serve)
 
 
 @sim.command("clockodo")
 @_serve_options(default_port=8720)
-def clockodo(seed_file: str | None, no_rate_limit: bool, **serve: Any) -> None:
+def clockodo(seed_file: str | None, no_rate_limit: bool, agency: bool, **serve: Any) -> None:
     """Serve clockodo's API under http://HOST:PORT/api.
 
     Without --seed: a demo agency (owner lena@nordlicht.example, key
@@ -186,5 +195,17 @@ def clockodo(seed_file: str | None, no_rate_limit: bool, **serve: Any) -> None:
         simulator = module.ClockodoSimulator(rate_limit=not no_rate_limit)
     except (ImportError, AttributeError) as exc:
         _fail(f"the clockodo simulator is not available: {exc}")
-    demo_seed = getattr(module, "demo_seed", None)
+    demo_seed = _demo_agency("clockodo") if agency else getattr(module, "demo_seed", None)
     _run(simulator, seed_file, demo_seed if callable(demo_seed) else None, **serve)
+
+
+def _demo_agency(side: str) -> Callable[[], dict[str, Any]]:
+    """One side of `syncd demo`'s agency, with bookings up to today."""
+
+    def seed() -> dict[str, Any]:
+        from syncd.demo import scenario  # noqa: PLC0415 - only when asked for
+
+        built = scenario.build(date.today())
+        return built.moco_seed if side == "moco" else built.clockodo_seed
+
+    return seed

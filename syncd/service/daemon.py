@@ -38,6 +38,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from syncd import __version__, config, log
+from syncd.adapters.advice import failure_line
 from syncd.exitcodes import ExitCode
 from syncd.service.health import (
     HealthServer,
@@ -371,9 +372,7 @@ class Daemon:
                     report = engine.run(options, held_lock=self.lock, stop=self.stop)
                 except Exception as exc:  # the daemon outlives every failed run
                     logger.error(
-                        "run failed",
-                        error=log.redact(f"{type(exc).__name__}: {exc}"),
-                        exc_info=True,
+                        "run failed", error=log.redact(failure_line(exc)), exc_info=log.debugging()
                     )
                 self._after_run(mode, report, time.monotonic() - started)
 

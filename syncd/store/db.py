@@ -105,7 +105,26 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     command.downgrade(alembic_config(engine), revision)
 
 
+def missing_file(engine: Engine) -> Path | None:
+    """The SQLite file `engine` would create on first connect, if it does not exist yet.
+
+    Read-only commands check this first: looking must not leave an empty database behind.
+    """
+    if engine.url.get_backend_name() != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database)
+    return None if path.exists() else path
+
+
 def require_current(engine: Engine) -> None:
+    missing = missing_file(engine)
+    if missing is not None:
+        raise SchemaOutOfDate(
+            f"database {missing} does not exist: run `syncd db upgrade` (or pass --migrate)"
+        )
     current, head = current_revision(engine), head_revision(engine)
     if current != head:
         shown = current or "empty"

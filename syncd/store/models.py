@@ -195,3 +195,17 @@ class HeldFailure(Base):
     status: Mapped[int | None]
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class StoredMapping(Base):
+    """A mapping added with `syncd mappings add/apply/import` (the config's `[mappings]`
+    win a clash; see syncd.core.mapsource)."""
+
+    __tablename__ = "stored_mappings"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    moco_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    clockodo_id: Mapped[int]
+    clockodo_customer_id: Mapped[int | None]
+    source: Mapped[str] = mapped_column(String(16))  # add, apply or import
+    created_at: Mapped[datetime]

@@ -34,7 +34,7 @@ from syncd.sides.base import Window
 from syncd.sides.factory import Connect, Hooks, Sides, connect_vendors
 from syncd.store import db, journal, repo
 from syncd.store.lock import HeldLock, WriterLock, writer_lock
-from syncd.sync import mastercache
+from syncd.sync import mapload, mastercache
 from syncd.sync.execute import Executor
 from syncd.sync.ledger import Ledger
 from syncd.sync.masterdata import Accounts, build_mappings, read_accounts
@@ -280,7 +280,7 @@ class Engine:
                 accounts = self._accounts(run, sides, None)
                 reads, links, held = self._read_targets(run, sides, run.options.targets, accounts)
             mappings, problems = build_mappings(
-                self.settings.mappings, accounts, self.settings.sync.timezone
+                mapload.effective(self.settings, self.db), accounts, self.settings.sync.timezone
             )
             for problem in problems:
                 self.logger.warning("mapping problem", problem=problem)
@@ -394,7 +394,8 @@ class Engine:
     def _read_targets(
         self, run: Run, sides: Sides, targets: core.BySide[frozenset[int]], accounts: Accounts
     ) -> tuple[core.BySide[SideRead[Any]], list[core.Link], dict[tuple[core.Side, int], Any]]:
-        mappings, _ = build_mappings(self.settings.mappings, accounts, self.settings.sync.timezone)
+        configured = mapload.effective(self.settings, self.db)
+        mappings, _ = build_mappings(configured, accounts, self.settings.sync.timezone)
 
         def load(moco: Iterable[int], clockodo: Iterable[int]) -> list[core.Link]:
             with db.transaction(self.sessions) as session:

@@ -50,7 +50,7 @@ Item = TypeVar("Item", mc.User, mc.Project, ck.User, ck.Customer, ck.Project, ck
 
 def _by_id(what: str, result: ListResult[Item]) -> dict[int, Item]:
     if not result.complete:
-        raise MasterDataUnavailable(f"cannot read {what}: {result.problem}")
+        raise MasterDataUnavailable(f"cannot read {what}: {result.problem}") from result.error
     return {item.id: item for item in result.items}
 
 
