@@ -34,6 +34,7 @@ def _window_options(command: Any) -> Any:
                 "--allow-mass-delete", is_flag=True, help="Let the mass-delete guard pass."
             ),
             click.option("--migrate", is_flag=True, help="Upgrade the database schema first."),
+            click.option("--show-skipped", is_flag=True, help="List skipped bookings one by one."),
             click.option(
                 "--wait",
                 type=click.FloatRange(min=0),
@@ -110,8 +111,8 @@ def run_once(app: AppContext, /, dry_run: bool, read: str | None, **given: Any) 
     options = _options(dry_run, "plan" if dry_run else "run-once", **given)
     report = _run(app, replace(options, read=read or "auto"))  # type: ignore[arg-type]
     if dry_run and report.plan is not None:
-        click.echo(plan_text(report.plan, report.user_names))
-    click.echo(run_summary(report))
+        click.echo(plan_text(report.plan, report.names, given["show_skipped"]))
+    click.echo(run_summary(report, given["show_skipped"]))
     raise SystemExit(int(report.exit_code))
 
 
@@ -133,7 +134,7 @@ def plan(app: AppContext, /, output: str, detailed_exitcode: bool, **given: Any)
     if output == "json":
         click.echo(json.dumps(plan_json(report.plan), indent=2, default=str))
     else:
-        click.echo(plan_text(report.plan, report.user_names))
+        click.echo(plan_text(report.plan, report.names, given["show_skipped"]))
     if report.plan.refused:
         raise SystemExit(int(ExitCode.REFUSED))
     if detailed_exitcode and report.plan.writes:

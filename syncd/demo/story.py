@@ -47,7 +47,7 @@ class Demo:
         if show_plan:
             planned = self.engine.run(RunOptions(dry_run=True, mode="plan"))
             if planned.plan is not None:
-                self.say(plan_text(planned.plan, planned.user_names))
+                self.say(plan_text(planned.plan, planned.names))
                 self.say("")
         report = self.engine.run(RunOptions())
         self.say(run_summary(report))

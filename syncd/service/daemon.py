@@ -51,6 +51,7 @@ from syncd.service.health import (
 from syncd.service.metrics import Metrics
 from syncd.service.notify import Notifier
 from syncd.store import db
+from syncd.store.holder import record_holder
 from syncd.store.lock import PostgresLock, WriterLock, writer_lock
 from syncd.sync.engine import Engine, RunOptions, RunReport
 
@@ -302,8 +303,19 @@ class Daemon:
         self._standby_told = False
         self.metrics.active.set(1)
         logger.info("writer lock acquired: active", lock=self.lock.describe())
+        self._record_holder()
         self._schedule_runs(first_now=True)
         self.notifier.status(self.status())
+
+    def _record_holder(self) -> None:
+        """For `syncd status`: which process is the writer, since when."""
+        try:
+            engine = db.make_engine(self.settings.database.url)
+            with db.transaction(db.session_factory(engine)) as session:
+                record_holder(session, "daemon")
+            engine.dispose()
+        except Exception as exc:  # status is informative; the daemon works on without it
+            logger.warning("could not record the writer lock holder", error=log.redact(str(exc)))
 
     def _deactivate(self) -> None:
         """The lock's database session is gone, and with it the lock: stop writing."""

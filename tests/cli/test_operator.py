@@ -1,0 +1,102 @@
+"""Operator commands over the simulators: status, verify, conflicts show/resolve,
+and all of them beside a running daemon that holds the writer lock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+from syncd.exitcodes import ExitCode
+from tests.e2e.harness import World, agency_world, unbilled_links
+from tests.service.daemon_process import running_daemon
+
+
+def verify_json(world: World, *args: str) -> tuple[int, dict[str, object]]:
+    done = world.syncd("verify", "--output", "json", *args)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_verify_agrees_after_a_sync_and_explains_a_change_not_synced_yet(
+    tmp_path: Path,
+) -> None:
+    with agency_world(tmp_path, f"sqlite:///{tmp_path}/syncd.db") as world:
+        before, _ = verify_json(world)
+        assert before == ExitCode.FAILED, "the first sync has not run: totals differ"
+        world.run_once()
+        code, body = verify_json(world)
+        assert (code, body["agree"]) == (0, True)
+        assert [r for r in body["rows"] if r["mapped"]] == []  # type: ignore[attr-defined]
+        unmapped = {r["reason"].split(":")[0] for r in body["rows"]}  # type: ignore[attr-defined]
+        assert unmapped <= {"unmapped", "ambiguous"}
+        assert body["moco_seconds"] > 0
+        moco_id, _ = unbilled_links(world, f"sqlite:///{tmp_path}/syncd.db")[0]
+        activity = world.activity(moco_id)
+        world.edit_activity(moco_id, seconds=activity["seconds"] + 1800)
+        code, body = verify_json(world)
+        assert (code, body["agree"]) == (1, False)
+        rows = body["rows"]
+        assert isinstance(rows, list)
+        (row,) = [r for r in rows if r["mapped"]]
+        assert row["period"] == activity["date"]
+        assert row["moco_user"] == activity["user"]["id"]
+        assert row["moco_project"] == activity["project"]["id"]
+        assert row["difference_seconds"] == 1800
+        assert row["moco_seconds"] - row["clockodo_seconds"] == 1800
+        assert row["reason"] == "a change the next run will copy"
+        text = world.syncd("verify", "--by", "month")
+        assert text.returncode == 1
+        person = f"{activity['user']['firstname']} {activity['user']['lastname']}"
+        assert person in text.stdout
+        assert "a change the next run will copy" in text.stdout
+        world.run_once()
+        assert verify_json(world)[0] == 0
+
+
+def timed(world: World, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    started = time.monotonic()
+    done = world.syncd(*args)
+    return time.monotonic() - started, done
+
+
+def test_operator_commands_answer_beside_a_daemon_that_applies_a_decision(
+    tmp_path: Path, db_url: str
+) -> None:
+    with agency_world(tmp_path, db_url) as world, running_daemon(world) as daemon:
+        daemon.wait_for("run finished")
+        moco_id, clockodo_id = unbilled_links(world, db_url)[0]
+        world.edit_activity(moco_id, description="MOCO sagt A")
+        world.edit_entry(clockodo_id, text="clockodo sagt B")
+        daemon.wait_for("run finished", where=lambda e: bool(e.get("planned", {}).get("conflicts")))
+
+        for command, expected in (("plan", 0), ("status", 0), ("verify", 0), ("conflicts", 0)):
+            seconds, done = timed(world, command)
+            assert done.returncode == expected, f"{command}: {done.stdout}{done.stderr}"
+            assert seconds < 30, f"{command} waited for the lock"
+        status = json.loads(world.syncd("status", "--output", "json").stdout)
+        writer = status["writer"]
+        assert (writer["held"], writer["role"], writer["pid"]) == (True, "daemon", daemon.proc.pid)
+        assert status["open_conflicts"] == 1
+        assert status["runs"][0]["mode"].startswith("daemon")
+        assert "mappings" in status["watermarks"]
+
+        listing = world.syncd("conflicts", "list").stdout
+        conflict = int(listing.split()[0].lstrip("#"))
+        shown = world.syncd("conflicts", "show", str(conflict))
+        assert shown.returncode == 0, shown.stderr
+        (differs,) = [line for line in shown.stdout.splitlines() if line.startswith("  * ")]
+        assert "description" in differs
+        assert "MOCO sagt A" in differs
+        assert "clockodo sagt B" in differs
+
+        seconds, settled = timed(world, "conflicts", "resolve", str(conflict), "--keep", "moco")
+        assert settled.returncode == 0, settled.stderr
+        assert seconds < 30
+        daemon.wait_for("conflict decision applied")
+        deadline = time.monotonic() + 60
+        while world.entry(clockodo_id)["text"] != "MOCO sagt A":
+            assert time.monotonic() < deadline, "the daemon did not apply the decision"
+            time.sleep(0.2)
+        assert "No open conflicts." in world.syncd("conflicts").stdout
