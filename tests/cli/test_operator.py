@@ -25,7 +25,14 @@ def test_verify_agrees_after_a_sync_and_explains_a_change_not_synced_yet(
     with agency_world(tmp_path, f"sqlite:///{tmp_path}/syncd.db") as world:
         before, _ = verify_json(world)
         assert before == ExitCode.FAILED, "the first sync has not run: totals differ"
+        planned = json.loads(world.syncd("plan", "--output", "json").stdout)["summary"]
         world.run_once()
+        (run,) = json.loads(world.syncd("status", "--output", "json").stdout)["runs"]
+        done = dict.fromkeys(("create", "update", "delete"), 0)
+        for key, count in run["done"].items():
+            done[key.split("_")[0]] += count
+        assert planned["bills_after_create"] > 0, "the agency has billed bookings to copy"
+        assert done == {kind: planned[kind] for kind in done}, "the plan is the run"
         code, body = verify_json(world)
         assert (code, body["agree"]) == (0, True)
         assert [r for r in body["rows"] if r["mapped"]] == []  # type: ignore[attr-defined]
