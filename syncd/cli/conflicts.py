@@ -14,6 +14,7 @@ from dataclasses import fields
 import click
 from sqlalchemy.orm import Session
 
+from syncd.cli import term
 from syncd.cli.app import AppContext, config_option, pass_app
 from syncd.cli.render import describe_projection
 from syncd.cli.stored import stored_names
@@ -91,20 +92,16 @@ def _field_value(name: str, value: object, names: Names) -> str:
     return " ".join(str(value).split()) or '""'
 
 
-def side_by_side(conflict: OpenConflict, names: Names) -> list[str]:
+def side_by_side(conflict: OpenConflict, names: Names) -> list[tuple[str, str, str, str]]:
     """Each field of both versions in two columns; `*` marks the fields that differ."""
-    rows = [("", "MOCO", "clockodo", " ")]
+    rows = []
     for spec in fields(Projection):
         pair = [
             "(gone)" if v is None else _field_value(spec.name, getattr(v, spec.name), names)
             for v in (conflict.moco, conflict.clockodo)
         ]
-        rows.append((spec.name, pair[0], pair[1], "*" if pair[0] != pair[1] else " "))
-    width = [max(len(row[i]) for row in rows) for i in range(3)]
-    return [
-        f"  {mark} {name:<{width[0]}}  {moco:<{width[1]}}  {clockodo}"
-        for name, moco, clockodo, mark in rows
-    ]
+        rows.append(("*" if pair[0] != pair[1] else "", spec.name, pair[0], pair[1]))
+    return rows
 
 
 @conflicts.command()
@@ -121,8 +118,7 @@ def show(app: AppContext, /, conflict_id: int) -> None:
         raise SystemExit(int(ExitCode.CONFIG))
     click.echo(_heading(conflict, names))
     click.echo(f"  MOCO activity {conflict.moco_id}, clockodo entry {conflict.clockodo_id}")
-    for line in side_by_side(conflict, names):
-        click.echo(line)
+    term.table(("", "field", "MOCO", "clockodo"), side_by_side(conflict, names))
     click.echo(f"Settle it: syncd conflicts resolve {conflict_id} --keep moco|clockodo")
 
 

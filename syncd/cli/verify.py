@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from syncd.cli import term
 from syncd.cli.app import AppContext, config_option, pass_app
 from syncd.core.names import Names
 from syncd.core.verify import Period, Row, compare, differing
@@ -68,25 +69,19 @@ def _hours(seconds: int) -> str:
     return f"{seconds / 3600:.2f} h"
 
 
-def _table(rows: list[dict[str, Any]]) -> list[str]:
-    header = ("Period", "Person", "Project / task", "MOCO", "clockodo", "Diff", "Reason")
-    lines = [
-        (
-            r["period"],
-            r["moco_user_name"] or "-",
-            f"{r['moco_project_name'] or '-'} / {r['moco_task_name'] or '-'}",
-            _hours(r["moco_seconds"]),
-            _hours(r["clockodo_seconds"]),
-            f"{r['difference_seconds'] / 3600:+.2f} h",
-            r["reason"] or "",
-        )
-        for r in rows
-    ]
-    width = [max(len(str(x[i])) for x in [header, *lines]) for i in range(6)]
-    return [
-        "  ".join(f"{cell:<{width[i]}}" for i, cell in enumerate(line[:6])) + f"  {line[6]}"
-        for line in [header, *lines]
-    ]
+HEADERS = ("Period", "Person", "Project / task", "MOCO", "clockodo", "Diff", "Reason")
+
+
+def _cells(r: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        r["period"],
+        r["moco_user_name"] or "-",
+        f"{r['moco_project_name'] or '-'} / {r['moco_task_name'] or '-'}",
+        _hours(r["moco_seconds"]),
+        _hours(r["clockodo_seconds"]),
+        f"{r['difference_seconds'] / 3600:+.2f} h",
+        r["reason"] or "",
+    )
 
 
 @click.command("verify")
@@ -145,8 +140,7 @@ def _print(
         click.echo(buffer.getvalue(), nl=False)
         return
     if shown:
-        for line in _table(shown):
-            click.echo(line)
+        term.table(HEADERS, [_cells(r) for r in shown])
         click.echo("")
     moco, clockodo = sum(r.moco_seconds for r in rows), sum(r.clockodo_seconds for r in rows)
     differ = sum(1 for r in rows if not r.agrees)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -97,6 +97,11 @@ class RunReport:
     def stale(self) -> int:
         """Writes not sent because their target changed while the run was under way."""
         return self.results.by_status()[Status.STALE]
+
+    def log_fields(self) -> dict[str, object]:
+        """What the "run finished" log line carries (and `run-once --output json`)."""
+        window = f"{self.window.first}..{self.window.last}"
+        return {"result": self.result, "window": window, **self.counts()}
 
     def counts(self) -> dict[str, object]:
         """The run's figures, as stored in the run history."""
@@ -204,6 +209,7 @@ class Engine:
         self.db = db.make_engine(settings.database.url)
         self.sessions = db.session_factory(self.db)
         self.logger = log.get_logger("syncd.engine")
+        self.on_plan: Callable[[p.Plan], None] | None = None  # e.g. a progress display
 
     def run(
         self,
@@ -228,12 +234,7 @@ class Engine:
                     if held_lock is None:
                         self._record_holder(options.mode)
                     report = self._run_locked(run)
-            self.logger.info(
-                "run finished",
-                result=report.result,
-                window=f"{window.first}..{window.last}",
-                **report.counts(),
-            )
+            self.logger.info("run finished", **report.log_fields())
             return report
 
     def _run_locked(self, run: Run) -> RunReport:
@@ -319,6 +320,8 @@ class Engine:
             plan = reconcile(
                 reads.moco.snapshot, reads.clockodo.snapshot, links, mappings, policy, held=held
             )
+            if self.on_plan is not None:
+                self.on_plan(plan)
             report = RunReport(
                 run.id,
                 run.window,

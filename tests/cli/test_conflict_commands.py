@@ -61,7 +61,7 @@ def test_show_marks_the_fields_that_differ(tmp_path: Path) -> None:
     (conflict,) = open_ones(url)
     shown = cli(config, "conflicts", "show", str(conflict.id))
     assert shown.exit_code == 0, shown.output
-    marked = {line.split()[1] for line in shown.output.splitlines() if line.startswith("  * ")}
+    marked = {line.split()[1] for line in shown.output.splitlines() if line.startswith("* ")}
     assert marked == {"seconds", "description"}
     assert "1.00 h" in shown.output
     assert "1.50 h" in shown.output

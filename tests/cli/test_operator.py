@@ -58,7 +58,9 @@ def test_verify_agrees_after_a_sync_and_explains_a_change_not_synced_yet(
         person = f"{activity['user']['firstname']} {activity['user']['lastname']}"
         assert person in text.stdout
         assert "a change the next run will copy" in text.stdout
-        world.run_once()
+        report = json.loads(world.run_once("--output", "json").stdout)
+        assert (report["result"], report["done"]) == ("ok", {"update_clockodo": 1})
+        assert report["planned"] == {"conflicts": 0, "update_clockodo": 1}
         assert verify_json(world)[0] == 0
 
 
@@ -93,7 +95,7 @@ def test_operator_commands_answer_beside_a_daemon_that_applies_a_decision(
         conflict = int(listing.split()[0].lstrip("#"))
         shown = world.syncd("conflicts", "show", str(conflict))
         assert shown.returncode == 0, shown.stderr
-        (differs,) = [line for line in shown.stdout.splitlines() if line.startswith("  * ")]
+        (differs,) = [line for line in shown.stdout.splitlines() if line.startswith("* ")]
         assert "description" in differs
         assert "MOCO sagt A" in differs
         assert "clockodo sagt B" in differs
