@@ -64,11 +64,22 @@ class StoreProbe:
         return finished
 
     def figures(self) -> StoreFigures:
+        now = datetime.now(UTC)
         with db.transaction(self.sessions) as session:
+            conflicts = repo.open_conflicts(session)
+            intents = journal.pending_intents(session)
             return StoreFigures(
-                open_conflicts=len(repo.open_conflicts(session)),
-                pending_intents=len(journal.pending_intents(session)),
+                open_conflicts=len(conflicts),
+                pending_intents=len(intents),
+                oldest_conflict_seconds=_oldest(now, [c.detected_at for c in conflicts]),
+                oldest_intent_seconds=_oldest(now, [i.created_at for i in intents]),
             )
+
+
+def _oldest(now: datetime, moments: list[datetime]) -> float:
+    """Seconds since the earliest of ``moments`` (stored in UTC; SQLite drops the zone)."""
+    aware = [m if m.tzinfo is not None else m.replace(tzinfo=UTC) for m in moments]
+    return max(0.0, (now - min(aware)).total_seconds()) if aware else 0.0
 
 
 def check_ready(probe: StoreProbe, max_age: timedelta, now: datetime) -> Verdict:
