@@ -142,11 +142,25 @@ def _print(
     if shown:
         term.table(HEADERS, [_cells(r) for r in shown])
         click.echo("")
+    click.echo(summary_line(rows, agree, span))
+
+
+def summary_line(rows: list[Row], agree: bool, span: str) -> str:
+    """E.g. ``42 totals (2026-11-02 .. 2026-11-30 by day): all mapped totals agree.``"""
     moco, clockodo = sum(r.moco_seconds for r in rows), sum(r.clockodo_seconds for r in rows)
-    differ = sum(1 for r in rows if not r.agrees)
-    verdict = "all agree" if not differ else f"{differ} differ"
-    if agree and differ:
-        verdict += " (unmapped only)"
-    click.echo(
+    unmapped = sum(1 for r in rows if not r.agrees and not r.mapped)
+    differ = sum(1 for r in rows if not r.agrees and r.mapped)
+    verdict = "all mapped totals agree" if agree else f"{differ} mapped totals differ"
+    if unmapped:
+        verdict += f" ({unmapped} unmapped ones differ)"
+    return (
         f"{len(rows)} totals ({span}): {verdict}. MOCO {_hours(moco)}, clockodo {_hours(clockodo)}."
     )
+
+
+def verify_text(rows: list[Row], names: Names, span: str) -> list[str]:
+    """The differing rows as a plain table and the summary (what the demo shows)."""
+    shown = [_row(r, names) for r in differing(rows)]
+    agree = all(r.agrees or not r.mapped for r in rows)
+    table = [*term.plain_table(HEADERS, [_cells(r) for r in shown]), ""] if shown else []
+    return [*table, summary_line(rows, agree, span)]

@@ -56,7 +56,8 @@ def read_totals(settings: Settings, first: date, last: date) -> Totals:
             grouping=GROUPING,
         )
     names = names_of(accounts)
-    clockodo = [t for t in _clockodo_totals(groups, mappings) if first <= t.day <= last]
+    named = _clockodo_names(accounts)
+    clockodo = [t for t in _clockodo_totals(groups, mappings, named) if first <= t.day <= last]
     reasons = plan_reasons(settings, first, last, {a.id: a for a in activities})
     return Totals([_moco_total(a, mappings, names) for a in activities], clockodo, reasons, names)
 
@@ -100,29 +101,47 @@ def _leaves(
             yield here, group.duration
 
 
-def _clockodo_totals(groups: list[ck.EntryGroup], mappings: core.Mappings) -> Iterator[Total]:
+ClockodoNames = dict[tuple[str, int], str]
+
+
+def _clockodo_names(accounts: Accounts) -> ClockodoNames:
+    """clockodo's users, projects and services by kind and id (for unmapped rows)."""
+    named: ClockodoNames = {}
+    for kind, items in (
+        ("user", accounts.clockodo_users),
+        ("project", accounts.clockodo_projects),
+        ("service", accounts.clockodo_services),
+    ):
+        named |= {(kind, item_id): item.name for item_id, item in items.items()}
+    return named
+
+
+def _clockodo_totals(
+    groups: list[ck.EntryGroup], mappings: core.Mappings, named: ClockodoNames
+) -> Iterator[Total]:
     for (user, project, service, day), seconds in _leaves(groups):
         total = Total(None, None, None, date.fromisoformat(day), seconds)
-        yield _mapped(total, (int(user), int(project), int(service)), mappings)
+        yield _mapped(total, (int(user), int(project), int(service)), mappings, named)
 
 
-def _mapped(total: Total, ids: tuple[int, int, int], mappings: core.Mappings) -> Total:
+def _mapped(
+    total: Total, ids: tuple[int, int, int], mappings: core.Mappings, named: ClockodoNames
+) -> Total:
     """A clockodo total (user, project, service) in MOCO's ids, or why it cannot be."""
     user, project, service = ids
+
+    def unmapped(why: str, kind: str, item_id: int) -> str:
+        return f"{why}: clockodo {kind} {named.get((kind, item_id), item_id)}"
+
     person, pair = mappings.user_by_clockodo(user), mappings.project_by_clockodo(project)
     if person is None:
-        return replace(total, unmapped=f"unmapped: clockodo user {user}")
+        return replace(total, unmapped=unmapped("unmapped", "user", user))
     if pair is None:
-        return replace(total, user=person.moco, unmapped=f"unmapped: clockodo project {project}")
+        return replace(total, user=person.moco, unmapped=unmapped("unmapped", "project", project))
     tasks = mappings.tasks_for_service(pair.moco, service)
     if len(tasks) != 1:
-        why = "ambiguous" if tasks else "unmapped"
-        return replace(
-            total,
-            user=person.moco,
-            project=pair.moco,
-            unmapped=f"{why}: clockodo service {service}",
-        )
+        why = unmapped("ambiguous" if tasks else "unmapped", "service", service)
+        return replace(total, user=person.moco, project=pair.moco, unmapped=why)
     return replace(total, user=person.moco, project=pair.moco, task=tasks[0].moco)
 
 
