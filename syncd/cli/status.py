@@ -46,6 +46,7 @@ def _run(row: rows.Run) -> dict[str, Any]:
         else round((finished - started).total_seconds(), 1),
         "done": counts.get("done", {}),
         "planned": counts.get("planned", {}),
+        "conflicts": counts.get("planned", {}).get("conflicts", 0),
         "skipped": sum(counts.get("skipped", {}).values()),
         "requests": counts.get("requests", {}),
         "error": row.error,
@@ -155,7 +156,10 @@ def status_text(found: dict[str, Any]) -> str:
     for run in found["runs"]:
         took = "running" if run["duration_seconds"] is None else f"{run['duration_seconds']} s"
         lines.append(f"  {run['started_at']}  {run['mode']:<11} {run['result']:<8} {took}")
-        lines.append(f"      done: {_figures(run['done'])}; skipped {run['skipped']}")
+        lines.append(
+            f"      done: {_figures(run['done'])}; conflicts {run['conflicts']}; "
+            f"skipped {run['skipped']}"
+        )
         lines.append(f"      requests: {_figures(run['requests'])}")
         if run["error"]:
             lines.append(f"      error: {run['error']}")

@@ -346,7 +346,11 @@ class Plan:
         for (kind, _), n in self.write_counts().items():
             counts[kind] += n
         follow = self.follow_ups()
-        after = f" ({follow} bill{'s' if follow != 1 else ''} after a create)" if follow else ""
+        after = ""
+        if follow:
+            after = (
+                " (1 bill after a create)" if follow == 1 else f" ({follow} bills after creates)"
+            )
         return (
             f"Plan: {counts['create']} to create, {counts['update']} to update{after}, "
             f"{counts['delete']} to delete, {self.count('conflict')} conflicts."

@@ -321,7 +321,12 @@ def test_plan_shows_what_a_run_would_do_and_writes_nothing(tmp_path: Path, db_ur
         assert any(' h  "' in line for line in creates)  # hours and a description excerpt
         assert "= clockodo" in text.stdout  # skipped items, with their reason
         summary = lines[-1]
-        assert summary == f"Plan: {len(creates)} to create, 0 to update, 0 to delete, 0 conflicts."
+        billed = [line for line in creates if line.endswith("(then billed: one more write)")]
+        assert len(billed) == 2  # the run bills each such copy right after creating it
+        assert summary == (
+            f"Plan: {len(creates)} to create, 2 to update (2 bills after creates), "
+            "0 to delete, 0 conflicts."
+        )
         as_json = world.syncd("plan", "--output", "json")
         data = json.loads(as_json.stdout)
         assert data["summary"]["create"] == len(creates)
