@@ -1,0 +1,52 @@
+"""`syncd status` in-process against a store: runs, waiting work, watermarks, the lock."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from syncd.cli import main
+from syncd.store import db, holder, journal
+from syncd.store.lock import HeldLock, writer_lock
+from tests.cli.test_conflict_commands import store_with_conflicts
+
+
+def status(config: Path, *args: str) -> str:
+    done = CliRunner().invoke(main, ["-c", str(config), "status", *args])
+    assert done.exit_code == 0, done.output
+    return done.output
+
+
+def test_status_shows_runs_waiting_work_watermarks_and_the_writer(tmp_path: Path) -> None:
+    config, url = store_with_conflicts(tmp_path, 2)
+    engine = db.make_engine(url)
+    with db.transaction(db.session_factory(engine)) as session:
+        journal.start_run(session, "r1", "run-once")
+        journal.finish_run(
+            session, "r1", "ok", {"done": {"create_moco": 3}, "requests": {"moco_read": 2}}
+        )
+        intent = journal.add_intent(session, "create_clockodo", {})
+        intent.created_at -= timedelta(minutes=90)
+        journal.set_watermark(session, "webhooks:moco:last_event", "2026-11-30T10:00:00Z")
+        holder.record_holder(session, "daemon")
+    found = json.loads(status(config, "--output", "json"))
+    assert found["schema"]["current"] == found["schema"]["head"]
+    assert (found["open_conflicts"], found["pending_intents"], found["links"]) == (2, 1, 2)
+    assert 90 * 60 <= found["oldest_intent_age_seconds"] < 100 * 60
+    assert found["watermarks"]["webhooks:moco:last_event"]["value"] == "2026-11-30T10:00:00Z"
+    assert holder.HOLDER_MARK not in found["watermarks"]
+    (run,) = found["runs"]
+    assert (run["mode"], run["result"], run["done"]) == ("run-once", "ok", {"create_moco": 3})
+    assert found["writer"]["held"] is False
+    assert found["writer"]["role"] == "daemon"
+    with HeldLock(writer_lock(engine)):
+        text = status(config)
+        assert json.loads(status(config, "--output", "json"))["writer"]["held"] is True
+    engine.dispose()
+    assert "Writer:     held by daemon pid" in text
+    assert "Intents:    1 pending, oldest 1 h 30 min old" in text
+    assert "webhooks:moco:last_event: 2026-11-30T10:00:00Z" in text
+    assert "done: create moco 3" in text
