@@ -232,6 +232,7 @@ class Daemon:
             now = time.monotonic()
             if now >= next_lock_check:
                 self._check_lock()
+                self._check_decisions()
                 next_lock_check = now + min(
                     LOCK_POLL_SECONDS, self.settings.sync.interval.total_seconds()
                 )
@@ -289,6 +290,21 @@ class Daemon:
                 self._standby_told = True
         elif self.state is State.ACTIVE and not self.lock.is_alive():
             self._deactivate()
+
+    def _check_decisions(self) -> None:
+        """A conflict an operator settled (`syncd conflicts resolve`) is applied by the next
+        run: start that run now rather than at the next interval."""
+        if self.state is not State.ACTIVE or self._run_guard.locked():
+            return
+        try:
+            waiting = self.probe.decided_conflicts()
+        except Exception as exc:  # the next lock check reports a lost database
+            logger.debug("cannot count decided conflicts", error=log.redact(str(exc)))
+            return
+        job = self.scheduler.get_job(INCREMENTAL)
+        if waiting and job is not None:
+            logger.info("conflict decisions waiting: running now", decisions=waiting)
+            job.modify(next_run_time=datetime.now(UTC))
 
     def _database_trouble(self, exc: Exception) -> None:
         if not self._db_trouble:

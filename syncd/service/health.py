@@ -32,6 +32,7 @@ from syncd import config, log
 from syncd.service.metrics import StoreFigures
 from syncd.store import db, journal, repo
 from syncd.store import models as rows
+from syncd.sync.conflicts import DECIDED
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,14 @@ class StoreProbe:
         if finished is not None and finished.tzinfo is None:
             finished = finished.replace(tzinfo=UTC)  # SQLite hands back naive UTC
         return finished
+
+    def decided_conflicts(self) -> int:
+        """Open conflicts an operator has settled; the writer's next run applies them."""
+        query = select(func.count()).where(
+            rows.Conflict.state == "open", rows.Conflict.resolution.startswith(DECIDED)
+        )
+        with db.transaction(self.sessions) as session:
+            return int(session.scalar(query) or 0)
 
     def figures(self) -> StoreFigures:
         now = datetime.now(UTC)

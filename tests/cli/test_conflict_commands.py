@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import tomli_w
 from click.testing import CliRunner, Result
 
+from syncd import config
 from syncd.cli import main
 from syncd.core import model as core
+from syncd.service.daemon import Daemon, State
+from syncd.service.notify import Notifier
 from syncd.store import db, repo
 from syncd.sync import conflicts
 from tests.e2e.harness import config_for
@@ -86,3 +90,33 @@ def test_resolve_all_asks_then_records_decisions_the_writer_applies(tmp_path: Pa
         "the clockodo version will be copied to moco"
     ] * 2
     assert open_ones(url) == []
+
+
+class FakeJob:
+    def __init__(self) -> None:
+        self.changes: list[dict[str, object]] = []
+
+    def modify(self, **changes: object) -> None:
+        self.changes.append(changes)
+
+
+def test_an_active_daemon_runs_at_once_when_a_decision_waits(tmp_path: Path) -> None:
+    config_path, _ = store_with_conflicts(tmp_path, 1)
+    settings = config.load(str(config_path), {})
+    daemon = Daemon(settings, lambda: settings, Notifier(None))
+    job = FakeJob()
+    daemon.scheduler = SimpleNamespace(get_job=lambda _: job)  # type: ignore[assignment]
+    try:
+        daemon.state = State.ACTIVE
+        daemon._check_decisions()
+        assert job.changes == [], "no decision: the schedule stays"
+        assert cli(config_path, "conflicts", "resolve", "1", "--keep", "moco").exit_code == 0
+        daemon.state = State.STANDBY
+        daemon._check_decisions()
+        assert job.changes == [], "a standby daemon does not run"
+        daemon.state = State.ACTIVE
+        daemon._check_decisions()
+        (change,) = job.changes
+        assert set(change) == {"next_run_time"}
+    finally:
+        daemon.store.dispose()
