@@ -320,6 +320,8 @@ class Engine:
             plan = reconcile(
                 reads.moco.snapshot, reads.clockodo.snapshot, links, mappings, policy, held=held
             )
+            if run.options.dry_run:
+                plan = self._with_pending_note(plan)
             if self.on_plan is not None:
                 self.on_plan(plan)
             report = RunReport(
@@ -343,6 +345,18 @@ class Engine:
             if plan.refused:
                 return replace(report, result="refused")
             return self._execute(run, report, sides, mappings, reads)
+
+    def _with_pending_note(self, plan: p.Plan) -> p.Plan:
+        """A dry run resolves no intents: say when some wait for the next real run."""
+        with db.transaction(self.sessions) as session:
+            pending = len(journal.pending_intents(session))
+        if not pending:
+            return plan
+        note = (
+            f"{pending} write intent(s) pending from an earlier run: the next run resolves "
+            "them first, and creates nothing until they are resolved"
+        )
+        return replace(plan, notes=(*plan.notes, note))
 
     def _apply_decisions(self) -> None:
         """Conflicts an operator settled since the last run (`syncd conflicts resolve`

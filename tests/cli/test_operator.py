@@ -8,8 +8,17 @@ import subprocess
 import time
 from pathlib import Path
 
+from syncd.store import db, journal
 from tests.e2e.harness import World, agency_world, unbilled_links
 from tests.service.daemon_process import running_daemon
+
+
+def leftover_intent(db_url: str) -> None:
+    """A write intent an interrupted run left (one the next run's recovery closes)."""
+    engine = db.make_engine(db_url)
+    with db.transaction(db.session_factory(engine)) as session:
+        journal.add_intent(session, "create_clockodo", {"unreadable": True})
+    engine.dispose()
 
 
 def verify_json(world: World, *args: str) -> tuple[int, dict[str, object]]:
@@ -22,7 +31,10 @@ def test_verify_agrees_after_a_sync_and_explains_a_change_not_synced_yet(
     tmp_path: Path,
 ) -> None:
     with agency_world(tmp_path, f"sqlite:///{tmp_path}/syncd.db") as world:
-        planned = json.loads(world.syncd("plan", "--output", "json").stdout)["summary"]
+        leftover_intent(f"sqlite:///{tmp_path}/syncd.db")
+        plan = json.loads(world.syncd("plan", "--output", "json").stdout)
+        assert any("1 write intent(s) pending" in note for note in plan["notes"])
+        planned = plan["summary"]
         world.run_once()
         (run,) = json.loads(world.syncd("status", "--output", "json").stdout)["runs"]
         done = dict.fromkeys(("create", "update", "delete"), 0)
