@@ -100,9 +100,12 @@ def _writer(engine: Engine, session: Session) -> dict[str, Any]:
 
 def gather(engine: Engine, now: datetime) -> dict[str, Any]:
     """Everything `syncd status` shows, as JSON-ready values."""
+    schema = {"current": db.current_revision(engine), "head": db.head_revision(engine)}
+    if schema["current"] != schema["head"]:  # the tables may not hold what is asked of them
+        return {"schema": schema}
     with db.session_factory(engine)() as session:
         return {
-            "schema": {"current": db.current_revision(engine), "head": db.head_revision(engine)},
+            "schema": schema,
             "runs": [_run(r) for r in journal.last_runs(session, RUNS_SHOWN)],
             **_waiting(session, now),
             "watermarks": _watermarks(session),
@@ -131,6 +134,8 @@ def _writer_line(writer: dict[str, Any]) -> str:
 def status_text(found: dict[str, Any]) -> str:
     schema = found["schema"]
     current = "current" if schema["current"] == schema["head"] else f"needs {schema['head']}"
+    if "runs" not in found:
+        return f"Schema:     {schema['current'] or 'empty'} ({current}): run `syncd db upgrade`"
     lines = [
         f"Schema:     {schema['current'] or 'empty'} ({current})",
         f"Writer:     {_writer_line(found['writer'])}",

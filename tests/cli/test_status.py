@@ -50,3 +50,12 @@ def test_status_shows_runs_waiting_work_watermarks_and_the_writer(tmp_path: Path
     assert "Intents:    1 pending, oldest 1 h 30 min old" in text
     assert "webhooks:moco:last_event: 2026-11-30T10:00:00Z" in text
     assert "done: create moco 3" in text
+
+
+def test_status_of_a_store_without_schema_says_what_to_do(tmp_path: Path) -> None:
+    config, url = store_with_conflicts(tmp_path, 0)
+    engine = db.make_engine(url)
+    db.downgrade(engine)
+    engine.dispose()
+    assert "Schema:     empty (needs " in status(config)
+    assert json.loads(status(config, "--output", "json"))["schema"]["current"] is None
