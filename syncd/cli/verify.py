@@ -119,11 +119,11 @@ def verify(app: AppContext, /, **given: Any) -> None:
     differ = differing(rows)
     agree = all(r.agrees or not r.mapped for r in rows)
     shown = [_row(r, names) for r in (rows if given["every"] else differ)]
-    _print(given["output"], shown, agree, rows, f"{first} .. {last} by {by}")
+    print_result(given["output"], shown, agree, rows, f"{first} .. {last} by {by}")
     raise SystemExit(int(ExitCode.OK if agree else ExitCode.FAILED))
 
 
-def _print(
+def print_result(
     output: str, shown: list[dict[str, Any]], agree: bool, rows: list[Row], span: str
 ) -> None:
     if output == "json":
