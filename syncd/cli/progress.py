@@ -1,5 +1,6 @@
 """A progress line for `run-once` and `plan` on a terminal: requests (pages) read per
-API, and writes done of those planned. Nothing when stderr is not a terminal."""
+API, and write requests sent for the writes planned (MOCO creates go up to 100 to a
+request). Nothing when stderr is not a terminal."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class RunProgress:
         read = ", ".join(f"{api} {n}" for api, n in sorted(self.reads.items())) or "none yet"
         text = f"pages read: {read}"
         if self.planned is not None:
-            text += f" | writes: {min(self.writes, self.planned)} of {self.planned}"
+            text += f" | write requests: {self.writes} for {self.planned} planned writes"
         return text
 
 

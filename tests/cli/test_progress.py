@@ -21,7 +21,9 @@ def test_counts_pages_and_writes_of_the_plan() -> None:
         progress.request(event(api, "GET"))
     progress.plan(reconcile(snap(moco(1, billed=True), moco(2)), snap(), [], MAPPINGS, policy()))
     progress.request(event("clockodo", "POST"))
-    assert progress.line() == "pages read: clockodo 2, moco 1 | writes: 1 of 3"
+    assert (
+        progress.line() == "pages read: clockodo 2, moco 1 | write requests: 1 for 3 planned writes"
+    )
 
 
 def test_nothing_is_drawn_when_not_on_a_terminal() -> None:
