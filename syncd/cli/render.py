@@ -79,8 +79,8 @@ def action_line(action: p.Action, names: Names) -> str:
     return f"  {symbol} {side:<8}  {body}  [{_ids(action)}]{_changes(action)}"
 
 
-def skip_line(skip: Skip) -> str:
-    detail = f" ({skip.detail})" if skip.detail else ""
+def skip_line(skip: Skip, names: Names | None = None) -> str:
+    detail = f" ({(names or Names()).in_text(skip.detail)})" if skip.detail else ""
     return f"  = {skip.side:<8}  {skip.id}: skipped, {skip.reason}{detail}"
 
 
@@ -97,7 +97,7 @@ def plan_text(plan: p.Plan, names: Names, show_skipped: bool = False) -> str:
     linked = plan.count("link")
     if linked:
         lines.append(f"    ({linked} links recorded without writing: adopted or agreed)")
-    lines += [skip_line(s) for s in plan.skips] if show_skipped else folded_skips(plan)
+    lines += [skip_line(s, names) for s in plan.skips] if show_skipped else folded_skips(plan)
     lines += [f"  note: {note}" for note in plan.notes]
     if not lines:
         lines.append("  No changes. Both sides agree.")
@@ -170,7 +170,7 @@ def run_summary(report: RunReport, show_skipped: bool = False) -> str:
             + (f" ({detail})" if detail else "")
         )
         if show_skipped:
-            lines += [skip_line(skip) for skip in plan.skips]
+            lines += [skip_line(skip, report.names) for skip in plan.skips]
         if plan.refused:
             lines.append(f"  refused: {plan.refused}")
     if report.stale:
@@ -188,7 +188,9 @@ def run_summary(report: RunReport, show_skipped: bool = False) -> str:
         ]
     if report.recovered.total():
         lines.append(f"  recovered from an earlier run: {report.recovered.total()} intents")
-    lines += [f"  mapping problem: {problem}" for problem in report.mapping_problems]
+    lines += [
+        f"  mapping problem: {report.names.in_text(problem)}" for problem in report.mapping_problems
+    ]
     lines += [f"  read problem: {problem}" for problem in report.read_problems]
     lines += [f"  invalid, skipped: {item}" for item in report.invalid]
     lines += [f"  note: {note}" for note in report.results.notes]

@@ -56,8 +56,7 @@ def read_totals(settings: Settings, first: date, last: date) -> Totals:
             grouping=GROUPING,
         )
     names = names_of(accounts)
-    named = _clockodo_names(accounts)
-    clockodo = [t for t in _clockodo_totals(groups, mappings, named) if first <= t.day <= last]
+    clockodo = [t for t in _clockodo_totals(groups, mappings, names) if first <= t.day <= last]
     reasons = plan_reasons(settings, first, last, {a.id: a for a in activities})
     return Totals([_moco_total(a, mappings, names) for a in activities], clockodo, reasons, names)
 
@@ -101,37 +100,22 @@ def _leaves(
             yield here, group.duration
 
 
-ClockodoNames = dict[tuple[str, int], str]
-
-
-def _clockodo_names(accounts: Accounts) -> ClockodoNames:
-    """clockodo's users, projects and services by kind and id (for unmapped rows)."""
-    named: ClockodoNames = {}
-    for kind, items in (
-        ("user", accounts.clockodo_users),
-        ("project", accounts.clockodo_projects),
-        ("service", accounts.clockodo_services),
-    ):
-        named |= {(kind, item_id): item.name for item_id, item in items.items()}
-    return named
-
-
 def _clockodo_totals(
-    groups: list[ck.EntryGroup], mappings: core.Mappings, named: ClockodoNames
+    groups: list[ck.EntryGroup], mappings: core.Mappings, names: Names
 ) -> Iterator[Total]:
     for (user, project, service, day), seconds in _leaves(groups):
         total = Total(None, None, None, date.fromisoformat(day), seconds)
-        yield _mapped(total, (int(user), int(project), int(service)), mappings, named)
+        yield _mapped(total, (int(user), int(project), int(service)), mappings, names)
 
 
 def _mapped(
-    total: Total, ids: tuple[int, int, int], mappings: core.Mappings, named: ClockodoNames
+    total: Total, ids: tuple[int, int, int], mappings: core.Mappings, names: Names
 ) -> Total:
     """A clockodo total (user, project, service) in MOCO's ids, or why it cannot be."""
     user, project, service = ids
 
     def unmapped(why: str, kind: str, item_id: int) -> str:
-        return f"{why}: clockodo {kind} {named.get((kind, item_id), item_id)}"
+        return f"{why}: clockodo {kind} {names.clockodo_item(kind, item_id)}"
 
     person, pair = mappings.user_by_clockodo(user), mappings.project_by_clockodo(project)
     if person is None:

@@ -8,7 +8,12 @@ from syncd.core.plan import Plan
 from syncd.core.reconcile import reconcile
 from tests.core.factories import MAPPINGS, moco, policy, snap
 
-NAMES = Names(users={1: "Anna Amsel"}, projects={10: "Website"}, tasks={20: "Design"})
+NAMES = Names(
+    users={1: "Anna Amsel"},
+    projects={10: "Website"},
+    tasks={20: "Design"},
+    clockodo={("user", 101): "Anna A.", ("project", 1000): "Website (clockodo)"},
+)
 
 
 def a_plan() -> Plan:
@@ -37,3 +42,13 @@ def test_skips_are_folded_per_reason_unless_shown() -> None:
     skipped = [line for line in shown if line.startswith("  = ")]
     assert len(skipped) == 2
     assert all("skipped, unmapped_user" in line for line in skipped)
+
+
+def test_ids_in_prose_are_named_where_a_name_is_known() -> None:
+    text = "MOCO user 1, MOCO user 9, clockodo project 1000, clockodo service 7, MOCO task 20"
+    assert NAMES.in_text(text) == (
+        "MOCO user Anna Amsel, MOCO user 9, clockodo project Website (clockodo), "
+        "clockodo service 7, MOCO task Design"
+    )
+    shown = plan_text(a_plan(), Names(users={9: "Zoe Zett"}), show_skipped=True)
+    assert "(MOCO user Zoe Zett)" in shown
