@@ -333,7 +333,11 @@ def test_plan_shows_what_a_run_would_do_and_writes_nothing(tmp_path: Path, db_ur
         assert {a["kind"] for a in data["actions"] if a["side"]} == {"create"}
         assert {s["reason"] for s in data["skips"]} >= {"lump_sum", "unmapped_project"}
         assert world.writes() == 0, "planning must not write"
-        world.run_once()
+        ran = json.loads(world.run_once("--output", "json").stdout)["done"]
+        planned = {k: v for k, v in data["summary"].items() if k in ("create", "update", "delete")}
+        assert {kind: sum(n for k, n in ran.items() if k.startswith(kind)) for kind in planned} == (
+            planned
+        ), "the plan's counts are the run's writes"
         after = world.syncd("plan", "--detailed-exitcode")
         assert after.returncode == 0
         assert "Plan: 0 to create, 0 to update, 0 to delete, 0 conflicts." in after.stdout
