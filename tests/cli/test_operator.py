@@ -35,10 +35,9 @@ def test_verify_agrees_after_a_sync_and_explains_a_change_not_synced_yet(
         plan = json.loads(world.syncd("plan", "--output", "json").stdout)
         assert any("1 write intent(s) pending" in note for note in plan["notes"])
         planned = plan["summary"]
-        world.run_once()
-        (run,) = json.loads(world.syncd("status", "--output", "json").stdout)["runs"]
+        first = json.loads(world.run_once("--output", "json").stdout)
         done = dict.fromkeys(("create", "update", "delete"), 0)
-        for key, count in run["done"].items():
+        for key, count in first["done"].items():
             done[key.split("_")[0]] += count
         assert planned["bills_after_create"] > 0, "the agency has billed bookings to copy"
         assert done == {kind: planned[kind] for kind in done}, "the plan is the run"
@@ -70,7 +69,6 @@ def test_verify_agrees_after_a_sync_and_explains_a_change_not_synced_yet(
         report = json.loads(world.run_once("--output", "json").stdout)
         assert (report["result"], report["done"]) == ("ok", {"update_clockodo": 1})
         assert report["planned"] == {"conflicts": 0, "update_clockodo": 1}
-        assert verify_json(world)[0] == 0
 
 
 def timed(world: World, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
