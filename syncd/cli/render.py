@@ -81,7 +81,7 @@ def action_line(action: p.Action, names: Names) -> str:
 
 def skip_line(skip: Skip, names: Names | None = None) -> str:
     detail = f" ({(names or Names()).in_text(skip.detail)})" if skip.detail else ""
-    return f"  = {skip.side:<8}  {skip.id}: skipped, {skip.reason}{detail}"
+    return f"  = {core.Side(skip.side).label:<8}  {skip.id}: skipped, {skip.reason}{detail}"
 
 
 def folded_skips(plan: p.Plan) -> list[str]:

@@ -324,6 +324,7 @@ class Engine:
                 plan = self._with_pending_note(plan)
             if self.on_plan is not None:
                 self.on_plan(plan)
+            names = names_of(accounts)
             report = RunReport(
                 run.id,
                 run.window,
@@ -334,8 +335,8 @@ class Engine:
                 read_problems=_problems(reads),
                 invalid=tuple(_invalid_lines(reads, plan)),
                 requests=run.requests,
-                user_names=dict(names_of(accounts).users),
-                names=names_of(accounts),
+                user_names=dict(names.users),
+                names=names,
                 moco_read=reads.moco.mode,
             )
             for line in report.invalid:
