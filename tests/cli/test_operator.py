@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 from syncd.store import db, journal
+from tests.crash.harness import run_in_process
 from tests.e2e.harness import World, agency_world, unbilled_links
-from tests.service.daemon_process import running_daemon
+from tests.service.daemon_process import DaemonProcess, running_daemon
 
 
 def leftover_intent(db_url: str) -> None:
@@ -80,40 +81,46 @@ def timed(world: World, *args: str) -> tuple[float, subprocess.CompletedProcess[
 def test_operator_commands_answer_beside_a_daemon_that_applies_a_decision(
     tmp_path: Path, db_url: str
 ) -> None:
-    with agency_world(tmp_path, db_url) as world, running_daemon(world) as daemon:
-        daemon.wait_for("run finished")
+    with agency_world(tmp_path, db_url) as world:
+        assert run_in_process(world).result == "ok"  # in-process: quicker than run-once
         moco_id, clockodo_id = unbilled_links(world, db_url)[0]
         world.edit_activity(moco_id, description="MOCO sagt A")
         world.edit_entry(clockodo_id, text="clockodo sagt B")
-        daemon.wait_for("run finished", where=lambda e: bool(e.get("planned", {}).get("conflicts")))
+        assert run_in_process(world).plan.count("conflict") == 1  # parked
+        with running_daemon(world) as daemon:
+            daemon.wait_for("run finished")
+            beside_a_daemon(world, daemon, clockodo_id)
 
-        for command in ("plan", "verify"):  # the parked booking's hours agree: exit 0
-            seconds, done = timed(world, command)
-            assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
-            assert seconds < 30, f"{command} waited for the lock"
-        seconds, done = timed(world, "status", "--output", "json")
-        assert seconds < 30
-        status = json.loads(done.stdout)
-        writer = status["writer"]
-        assert (writer["held"], writer["role"], writer["pid"]) == (True, "daemon", daemon.proc.pid)
-        assert status["open_conflicts"] == 1
-        assert status["runs"][0]["mode"].startswith("daemon")
-        assert "mappings" in status["watermarks"]
 
-        listing = world.syncd("conflicts", "list").stdout
-        conflict = int(listing.split()[0].lstrip("#"))
-        shown = world.syncd("conflicts", "show", str(conflict))
-        assert shown.returncode == 0, shown.stderr
-        (differs,) = [line for line in shown.stdout.splitlines() if line.startswith("* ")]
-        assert "description" in differs
-        assert "MOCO sagt A" in differs
-        assert "clockodo sagt B" in differs
+def beside_a_daemon(world: World, daemon: DaemonProcess, clockodo_id: int) -> None:
+    """Operator commands while ``daemon`` holds the writer lock and a conflict is parked."""
+    for command in ("plan", "verify"):  # the parked booking's hours agree: exit 0
+        seconds, done = timed(world, command)
+        assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
+        assert seconds < 30, f"{command} waited for the lock"
+    seconds, done = timed(world, "status", "--output", "json")
+    assert seconds < 30
+    status = json.loads(done.stdout)
+    writer = status["writer"]
+    assert (writer["held"], writer["role"], writer["pid"]) == (True, "daemon", daemon.proc.pid)
+    assert status["open_conflicts"] == 1
+    assert status["runs"][0]["mode"].startswith("daemon")
+    assert "mappings" in status["watermarks"]
 
-        seconds, settled = timed(world, "conflicts", "resolve", str(conflict), "--keep", "moco")
-        assert settled.returncode == 0, settled.stderr
-        assert seconds < 30
-        daemon.wait_for("conflict decision applied")
-        deadline = time.monotonic() + 60
-        while world.entry(clockodo_id)["text"] != "MOCO sagt A":
-            assert time.monotonic() < deadline, "the daemon did not apply the decision"
-            time.sleep(0.2)
+    listing = world.syncd("conflicts", "list").stdout
+    conflict = int(listing.split()[0].lstrip("#"))
+    shown = world.syncd("conflicts", "show", str(conflict))
+    assert shown.returncode == 0, shown.stderr
+    (differs,) = [line for line in shown.stdout.splitlines() if line.startswith("* ")]
+    assert "description" in differs
+    assert "MOCO sagt A" in differs
+    assert "clockodo sagt B" in differs
+
+    seconds, settled = timed(world, "conflicts", "resolve", str(conflict), "--keep", "moco")
+    assert settled.returncode == 0, settled.stderr
+    assert seconds < 30
+    daemon.wait_for("conflict decision applied")
+    deadline = time.monotonic() + 60
+    while world.entry(clockodo_id)["text"] != "MOCO sagt A":
+        assert time.monotonic() < deadline, "the daemon did not apply the decision"
+        time.sleep(0.2)
