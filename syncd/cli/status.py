@@ -79,14 +79,18 @@ def _watermarks(session: Session) -> dict[str, dict[str, Any]]:
     return {
         m.name: {"value": m.value, "updated_at": _iso(m.updated_at)}
         for m in marks
-        if m.name != holder.HOLDER_MARK
+        if not m.name.startswith("writer:")  # the lock's holder and standbys: see writer
     }
 
 
-def _writer(engine: Engine, session: Session) -> dict[str, Any]:
+def _writer(engine: Engine, session: Session, now: datetime) -> dict[str, Any]:
     recorded = holder.recorded_holder(session)
     held = holder.lock_held(engine)
-    found: dict[str, Any] = {"held": held}
+    waiting = holder.standbys(session, now)
+    found: dict[str, Any] = {
+        "held": held,
+        "standby": [{"pid": s.pid, "host": s.host, "since": _iso(s.since)} for s in waiting],
+    }
     if recorded is not None:
         found |= {
             "role": recorded.role,
@@ -109,7 +113,7 @@ def gather(engine: Engine, now: datetime) -> dict[str, Any]:
             "runs": [_run(r) for r in journal.last_runs(session, RUNS_SHOWN)],
             **_waiting(session, now),
             "watermarks": _watermarks(session),
-            "writer": _writer(engine, session),
+            "writer": _writer(engine, session, now),
         }
 
 
@@ -139,6 +143,10 @@ def status_text(found: dict[str, Any]) -> str:
     lines = [
         f"Schema:     {schema['current'] or 'empty'} ({current})",
         f"Writer:     {_writer_line(found['writer'])}",
+        *(
+            f"Standby:    daemon pid {s['pid']} on {s['host']} since {s['since']}"
+            for s in found["writer"]["standby"]
+        ),
         f"Links:      {found['links']}",
         f"Conflicts:  {found['open_conflicts']} open"
         + (

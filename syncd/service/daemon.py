@@ -51,7 +51,7 @@ from syncd.service.health import (
 from syncd.service.metrics import Metrics
 from syncd.service.notify import Notifier
 from syncd.store import db
-from syncd.store.holder import record_holder
+from syncd.store.holder import forget_standby, record_holder, record_standby
 from syncd.store.lock import PostgresLock, WriterLock, writer_lock
 from syncd.sync.engine import Engine, RunOptions, RunReport
 
@@ -154,6 +154,7 @@ class Daemon:
         self._halt = threading.Event()
         self._db_trouble = False
         self._standby_told = False
+        self._standby_since: datetime | None = None  # when this daemon began to wait
 
     # -- lifecycle -------------------------------------------------------------------
     def serve(self) -> int:
@@ -258,6 +259,7 @@ class Daemon:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(int(ExitCode.FAILED))  # its worker thread cannot be joined
+        self._mark_standby(waiting=False)
         self._release_lock()
         if self._engine is not None:
             self._engine.close()
@@ -285,7 +287,9 @@ class Daemon:
             self._db_trouble = False
             if got:
                 self._activate()
-            elif not self._standby_told:
+                return
+            self._mark_standby(waiting=True)
+            if not self._standby_told:
                 logger.info("standby: another syncd process holds the writer lock")
                 self._standby_told = True
         elif self.state is State.ACTIVE and not self.lock.is_alive():
@@ -320,6 +324,7 @@ class Daemon:
         self.metrics.active.set(1)
         logger.info("writer lock acquired: active", lock=self.lock.describe())
         self._record_holder()
+        self._mark_standby(waiting=False)
         self._schedule_runs(first_now=True)
         self.notifier.status(self.status())
 
@@ -332,6 +337,19 @@ class Daemon:
             engine.dispose()
         except Exception as exc:  # status is informative; the daemon works on without it
             logger.warning("could not record the writer lock holder", error=log.redact(str(exc)))
+
+    def _mark_standby(self, *, waiting: bool) -> None:
+        """For `syncd status`: this daemon waits for the lock (refreshed), or no longer."""
+        try:
+            with db.transaction(self.probe.sessions) as session:
+                if waiting:
+                    self._standby_since = self._standby_since or datetime.now(UTC)
+                    record_standby(session, self._standby_since)
+                else:
+                    self._standby_since = None
+                    forget_standby(session)
+        except Exception as exc:  # informative only; the lock check reports a lost database
+            logger.debug("could not record the standby state", error=log.redact(str(exc)))
 
     def _deactivate(self) -> None:
         """The lock's database session is gone, and with it the lock: stop writing."""

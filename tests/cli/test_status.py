@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlalchemy import select
 
+from syncd import config as config_module
 from syncd.cli import main
+from syncd.service.daemon import Daemon
+from syncd.service.notify import Notifier
 from syncd.store import db, holder, journal
 from syncd.store.lock import HeldLock, writer_lock
+from syncd.store.models import Watermark
 from tests.cli.test_conflict_commands import store_with_conflicts
 
 
@@ -59,3 +65,28 @@ def test_status_of_a_store_without_schema_says_what_to_do(tmp_path: Path) -> Non
     engine.dispose()
     assert "Schema:     empty (needs " in status(config)
     assert json.loads(status(config, "--output", "json"))["schema"]["current"] is None
+
+
+def test_status_lists_daemons_waiting_in_standby_while_they_are_seen(tmp_path: Path) -> None:
+    config, url = store_with_conflicts(tmp_path, 0)
+    settings = config_module.load(str(config), {})
+    daemon = Daemon(settings, lambda: settings, Notifier(None))
+    try:
+        daemon._mark_standby(waiting=True)
+        (waiting,) = json.loads(status(config, "--output", "json"))["writer"]["standby"]
+        assert waiting["pid"] == os.getpid()
+        assert f"Standby:    daemon pid {os.getpid()} on " in status(config)
+        engine = db.make_engine(url)
+        with db.transaction(db.session_factory(engine)) as session:
+            for mark in session.scalars(select(Watermark)):
+                mark.updated_at -= holder.STANDBY_FRESH * 2  # not seen for two minutes
+        engine.dispose()
+        assert json.loads(status(config, "--output", "json"))["writer"]["standby"] == []
+        daemon._mark_standby(waiting=True)
+        daemon._mark_standby(waiting=False)  # it took the lock, or stopped
+        assert json.loads(status(config, "--output", "json"))["writer"]["standby"] == []
+        assert "writer:" not in " ".join(
+            json.loads(status(config, "--output", "json"))["watermarks"]
+        )
+    finally:
+        daemon.store.dispose()
