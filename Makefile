@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest calendar test-calendar bench bench-quick soak clean
+# `make tools`: programs the tests call that pip cannot install (promtool, from the
+# Debian package prometheus), installed only when missing. CI runs as root on Debian.
+.PHONY: tools install demo test lint typecheck pytest calendar test-calendar bench bench-quick soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,7 +49,12 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
 
-test: lint typecheck pytest calendar bench-quick
+tools:
+	@command -v promtool >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends prometheus; }
+
+test: tools lint typecheck pytest calendar bench-quick
 
 # A longer fault soak than `make test` runs: 30 fault patterns instead of 2.
 soak: $(STAMP)

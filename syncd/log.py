@@ -7,7 +7,9 @@ still never reaches the output.
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Iterable, Iterator
@@ -72,7 +74,9 @@ def configure(
         renderer = structlog.processors.JSONRenderer()
     else:
         shared.append(scrub_secrets)
-        renderer = structlog.dev.ConsoleRenderer(colors=out.isatty())
+        renderer = structlog.dev.ConsoleRenderer(colors=colour_wanted(out))
+    if to_journal(out):
+        renderer = _with_priority(renderer)
     numeric = logging.getLevelNamesMapping()[level.upper()]
     structlog.configure(
         processors=[*shared, renderer],
@@ -81,6 +85,36 @@ def configure(
         cache_logger_on_first_use=False,
     )
     _route_stdlib(numeric, out, shared, renderer)
+
+
+# syslog priorities (sd-daemon(3)): journald reads a "<N>" prefix of each line.
+PRIORITIES = {"critical": 2, "error": 3, "warning": 4, "info": 6, "debug": 7}
+
+
+def colour_wanted(out: TextIO) -> bool:
+    """Colour on a terminal only, and never when NO_COLOR is set (no-color.org)."""
+    return not os.environ.get("NO_COLOR") and out.isatty()
+
+
+def to_journal(out: TextIO) -> bool:
+    """Whether ``out`` is the stream systemd connected to the journal ($JOURNAL_STREAM
+    names its device and inode)."""
+    device, _, inode = os.environ.get("JOURNAL_STREAM", "").partition(":")
+    try:
+        stat = os.fstat(out.fileno())
+        return (stat.st_dev, stat.st_ino) == (int(device), int(inode))
+    except (ValueError, OSError, io.UnsupportedOperation):
+        return False
+
+
+def _with_priority(renderer: Processor) -> Processor:
+    def render(logger: WrappedLogger, name: str, event: EventDict) -> str:
+        priority = PRIORITIES.get(str(event.get("level", "info")), 6)
+        line = renderer(logger, name, event)
+        text = line.decode() if isinstance(line, bytes) else str(line)
+        return f"<{priority}>{text}"
+
+    return render
 
 
 def _route_stdlib(numeric: int, out: TextIO, shared: list[Processor], renderer: Processor) -> None:

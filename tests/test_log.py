@@ -70,3 +70,39 @@ def test_console_format_is_not_json() -> None:
     assert "hello" in text
     with pytest.raises(json.JSONDecodeError):
         json.loads(text)
+
+
+def test_lines_to_the_journal_carry_a_syslog_priority(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "journal"
+    with path.open("w+") as out:
+        stat = os.fstat(out.fileno())
+        monkeypatch.setenv("JOURNAL_STREAM", f"{stat.st_dev}:{stat.st_ino}")
+        log.configure(log_format="json", stream=out)
+        log.get_logger("t").error("broken")
+        log.get_logger("t").info("fine")
+        logging.getLogger("stdlib").warning("careful")
+        out.flush()
+    written = path.read_text().splitlines()
+    assert [line[:3] for line in written] == ["<3>", "<6>", "<4>"]
+    assert json.loads(written[0][3:])["event"] == "broken"
+    monkeypatch.setenv("JOURNAL_STREAM", "1:2")  # another stream: no prefixes
+    plain = io.StringIO()
+    log.configure(log_format="json", stream=plain)
+    log.get_logger("t").error("broken")
+    assert plain.getvalue().startswith("{")
+
+
+def test_no_color_turns_colour_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert log.colour_wanted(Terminal())
+    assert not log.colour_wanted(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not log.colour_wanted(Terminal())

@@ -86,6 +86,7 @@ class RequestEvent:
     status_class: str  # "2xx" .. "5xx", or "transport" when no response arrived
     seconds: float
     throttled_seconds: float
+    status: int | None = None  # the HTTP status, when a response arrived
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ class ApiTransport:
         except httpx.RequestError as exc:
             self._emit(call, "transport", started, waited)
             raise self._transport_failure(call, exc) from None
-        self._emit(call, f"{response.status_code // 100}xx", started, waited)
+        self._emit(call, f"{response.status_code // 100}xx", started, waited, response.status_code)
         return self._answer(call, response)
 
     def _answer(self, call: _Call, response: httpx.Response) -> Reply:
@@ -326,7 +327,14 @@ class ApiTransport:
             text = text.replace(secret, REDACTED)
         return text
 
-    def _emit(self, call: _Call, status_class: str, started: float, waited: float) -> None:
+    def _emit(
+        self,
+        call: _Call,
+        status_class: str,
+        started: float,
+        waited: float,
+        status: int | None = None,
+    ) -> None:
         if self._on_request is None:
             return
         event = RequestEvent(
@@ -336,6 +344,7 @@ class ApiTransport:
             status_class,
             time.perf_counter() - started,
             waited,
+            status,
         )
         try:
             self._on_request(event)

@@ -30,6 +30,8 @@ COMMANDS = {
     "run-once": "syncd.cli.run:run_once",
     "plan": "syncd.cli.run:plan",
     "sim": "syncd.cli.sim:sim",
+    "status": "syncd.cli.status:status",
+    "verify": "syncd.cli.verify:verify",
 }
 
 

@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from syncd.core import model as core
 from syncd.core import plan as p
 from syncd.core.model import Projection, Skip
+from syncd.core.names import Names
 from syncd.sync.engine import RunReport
 from syncd.sync.outcomes import Status
 
@@ -25,16 +27,15 @@ def _hours(seconds: int) -> str:
     return f"{seconds / 3600:.2f} h"
 
 
-def describe_projection(
-    projection: Projection | None, names: Mapping[int, str] | None = None
-) -> str:
-    """One line for a booking: date, person, hours, description excerpt."""
+def describe_projection(projection: Projection | None, names: Names | None = None) -> str:
+    """One line for a booking: date, person, project / task, hours, description excerpt."""
     if projection is None:
         return "(gone)"
-    user = (names or {}).get(projection.user, f"user {projection.user}")
+    names = names or Names()
     return (
-        f"{projection.date}  {user}  {_hours(projection.seconds)}  "
-        f'"{_excerpt(projection.description)}"'
+        f"{projection.date}  {names.user(projection.user)}  "
+        f"{names.project(projection.project)} / {names.task(projection.task)}  "
+        f'{_hours(projection.seconds)}  "{_excerpt(projection.description)}"'
     )
 
 
@@ -62,6 +63,8 @@ def _projection_of(action: p.Action) -> Projection | None:
 def _changes(action: p.Action) -> str:
     if isinstance(action, p.Update):
         return " (" + ", ".join(sorted(action.changes)) + ")"
+    if isinstance(action, p.Create) and action.then_bill:
+        return " (then billed: one more write)"
     if isinstance(action, p.Bill):
         return " (billed)"
     if isinstance(action, p.Conflict):
@@ -69,24 +72,32 @@ def _changes(action: p.Action) -> str:
     return ""
 
 
-def action_line(action: p.Action, names: Mapping[int, str]) -> str:
+def action_line(action: p.Action, names: Names) -> str:
     symbol = SYMBOLS.get(action.kind, " ")
     side = action.side or ("conflict" if action.kind == "conflict" else "link")
     body = describe_projection(_projection_of(action), names)
     return f"  {symbol} {side:<8}  {body}  [{_ids(action)}]{_changes(action)}"
 
 
-def skip_line(skip: Skip) -> str:
-    detail = f" ({skip.detail})" if skip.detail else ""
-    return f"  = {skip.side:<8}  {skip.id}: skipped, {skip.reason}{detail}"
+def skip_line(skip: Skip, names: Names | None = None) -> str:
+    detail = f" ({(names or Names()).in_text(skip.detail)})" if skip.detail else ""
+    return f"  = {core.Side(skip.side).label:<8}  {skip.id}: skipped, {skip.reason}{detail}"
 
 
-def plan_text(plan: p.Plan, names: Mapping[int, str]) -> str:
+def folded_skips(plan: p.Plan) -> list[str]:
+    """Skipped bookings as one line per side and reason (``--show-skipped`` lists them)."""
+    return [
+        f"  = {core.Side(side).label:<8}  {n} skipped: {reason}"
+        for (side, reason), n in sorted(plan.skip_counts().items())
+    ]
+
+
+def plan_text(plan: p.Plan, names: Names, show_skipped: bool = False) -> str:
     lines = [action_line(a, names) for a in plan.actions if a.kind != "link"]
     linked = plan.count("link")
     if linked:
         lines.append(f"    ({linked} links recorded without writing: adopted or agreed)")
-    lines += [skip_line(skip) for skip in plan.skips]
+    lines += [skip_line(s, names) for s in plan.skips] if show_skipped else folded_skips(plan)
     lines += [f"  note: {note}" for note in plan.notes]
     if not lines:
         lines.append("  No changes. Both sides agree.")
@@ -108,12 +119,16 @@ def _json_value(value: Any) -> Any:
 
 
 def plan_json(plan: p.Plan) -> dict[str, Any]:
+    writes: Counter[str] = Counter()
+    for (kind, _), n in plan.write_counts().items():
+        writes[kind] += n
     return {
         "summary": {
-            "create": plan.count("create"),
-            "update": plan.count("update"),
-            "delete": plan.count("delete"),
+            "create": writes["create"],
+            "update": writes["update"],
+            "delete": writes["delete"],
             "conflict": plan.count("conflict"),
+            "bills_after_create": plan.follow_ups(),
         },
         "refused": plan.refused,
         "actions": [
@@ -135,7 +150,7 @@ def _side_line(label: str, counts: Counter[str], side: str) -> str:
     )
 
 
-def run_summary(report: RunReport) -> str:
+def run_summary(report: RunReport, show_skipped: bool = False) -> str:
     """The short account of a run that run-once prints."""
     done: Counter[str] = Counter(
         f"{r.action.kind}_{r.action.side}" for r in report.results.items if r.status == Status.DONE
@@ -154,6 +169,8 @@ def run_summary(report: RunReport) -> str:
             f"  conflicts: {plan.count('conflict')}   skipped: {len(plan.skips)}"
             + (f" ({detail})" if detail else "")
         )
+        if show_skipped:
+            lines += [skip_line(skip, report.names) for skip in plan.skips]
         if plan.refused:
             lines.append(f"  refused: {plan.refused}")
     if report.stale:
@@ -164,10 +181,16 @@ def run_summary(report: RunReport) -> str:
     failures = report.results.failures
     if failures:
         lines.append(f"  failed: {len(failures)}")
-        lines += [f"    {r.status}: {_ids(r.action)} {r.detail}" for r in failures[:20]]
+        lines += [
+            f"    {r.status}: {describe_projection(_projection_of(r.action), report.names)} "
+            f"[{_ids(r.action)}] {r.detail}"
+            for r in failures[:20]
+        ]
     if report.recovered.total():
         lines.append(f"  recovered from an earlier run: {report.recovered.total()} intents")
-    lines += [f"  mapping problem: {problem}" for problem in report.mapping_problems]
+    lines += [
+        f"  mapping problem: {report.names.in_text(problem)}" for problem in report.mapping_problems
+    ]
     lines += [f"  read problem: {problem}" for problem in report.read_problems]
     lines += [f"  invalid, skipped: {item}" for item in report.invalid]
     lines += [f"  note: {note}" for note in report.results.notes]

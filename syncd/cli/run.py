@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from syncd.cli import progress, term
 from syncd.cli.app import AppContext, config_option, pass_app
 from syncd.cli.render import plan_json, plan_text, run_summary
 from syncd.exitcodes import ExitCode
@@ -34,6 +35,7 @@ def _window_options(command: Any) -> Any:
                 "--allow-mass-delete", is_flag=True, help="Let the mass-delete guard pass."
             ),
             click.option("--migrate", is_flag=True, help="Upgrade the database schema first."),
+            click.option("--show-skipped", is_flag=True, help="List skipped bookings one by one."),
             click.option(
                 "--wait",
                 type=click.FloatRange(min=0),
@@ -78,7 +80,8 @@ def _run(app: AppContext, options: RunOptions) -> RunReport:
     for sig in previous:
         signal.signal(sig, stop)
     try:
-        return engine.run(options)
+        with progress.shown(engine):
+            return engine.run(options)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -99,9 +102,18 @@ def _run(app: AppContext, options: RunOptions) -> RunReport:
     flag_value="full",
     help="Read the whole window (by default only once per [sync] full_scan_interval).",
 )
+@click.option(
+    "--output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the run's report, as its log line carries it.",
+)
 @_window_options
 @pass_app
-def run_once(app: AppContext, /, dry_run: bool, read: str | None, **given: Any) -> None:
+def run_once(
+    app: AppContext, /, dry_run: bool, read: str | None, output: str, **given: Any
+) -> None:
     """Sync once: recover, read both sides, write the differences, record the run.
 
     Exit codes: 0 ok, 1 failed or some items failed, 2 bad config, 3 another
@@ -110,9 +122,13 @@ def run_once(app: AppContext, /, dry_run: bool, read: str | None, **given: Any) 
     """
     options = _options(dry_run, "plan" if dry_run else "run-once", **given)
     report = _run(app, replace(options, read=read or "auto"))  # type: ignore[arg-type]
+    if output == "json":
+        fields = {"run_id": report.run_id, **report.log_fields(), "error": report.error}
+        click.echo(json.dumps(fields, indent=2, default=str))
+        raise SystemExit(int(report.exit_code))
     if dry_run and report.plan is not None:
-        click.echo(plan_text(report.plan, report.user_names))
-    click.echo(run_summary(report))
+        term.lines(plan_text(report.plan, report.names, given["show_skipped"]))
+    click.echo(run_summary(report, given["show_skipped"]))
     raise SystemExit(int(report.exit_code))
 
 
@@ -134,7 +150,7 @@ def plan(app: AppContext, /, output: str, detailed_exitcode: bool, **given: Any)
     if output == "json":
         click.echo(json.dumps(plan_json(report.plan), indent=2, default=str))
     else:
-        click.echo(plan_text(report.plan, report.user_names))
+        term.lines(plan_text(report.plan, report.names, given["show_skipped"]))
     if report.plan.refused:
         raise SystemExit(int(ExitCode.REFUSED))
     if detailed_exitcode and report.plan.writes:

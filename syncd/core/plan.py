@@ -323,12 +323,35 @@ class Plan:
     def writes(self) -> tuple[WriteAction, ...]:
         return tuple(a for a in self.actions if isinstance(a, WRITE_ACTIONS))
 
+    def write_counts(self) -> Counter[tuple[Kind, Side]]:
+        """The writes a run sends, per kind and side: a create that is billed right
+        after (``then_bill``) is also an update of its target, as the run counts it."""
+        counts: Counter[tuple[Kind, Side]] = Counter((a.kind, a.side) for a in self.writes)
+        for action in self.writes:
+            if isinstance(action, Create) and action.then_bill:
+                counts["update", action.target] += 1
+        return counts
+
+    def follow_ups(self) -> int:
+        """Creates followed by a bill of the new copy (each one write more)."""
+        return sum(1 for a in self.writes if isinstance(a, Create) and a.then_bill)
+
     def skip_counts(self) -> Counter[tuple[Side, SkipReason]]:
         return Counter((s.side, s.reason) for s in self.skips)
 
     def summary(self) -> str:
-        """E.g. ``Plan: 3 to create, 1 to update, 0 to delete, 1 conflicts.``"""
+        """E.g. ``Plan: 3 to create, 2 to update (1 bill after a create), 0 to delete,
+        1 conflicts.`` The counts are the writes a run sends."""
+        counts: Counter[str] = Counter()
+        for (kind, _), n in self.write_counts().items():
+            counts[kind] += n
+        follow = self.follow_ups()
+        after = ""
+        if follow:
+            after = (
+                " (1 bill after a create)" if follow == 1 else f" ({follow} bills after creates)"
+            )
         return (
-            f"Plan: {self.count('create')} to create, {self.count('update')} to update, "
-            f"{self.count('delete')} to delete, {self.count('conflict')} conflicts."
+            f"Plan: {counts['create']} to create, {counts['update']} to update{after}, "
+            f"{counts['delete']} to delete, {self.count('conflict')} conflicts."
         )

@@ -22,12 +22,17 @@ import tomli_w
 
 from syncd import config
 from syncd.cli.render import plan_text, run_summary
+from syncd.cli.verify import verify_text
+from syncd.core.model import Side
+from syncd.core.verify import compare
 from syncd.demo import scenario
 from syncd.simulators.clockodo import ClockodoSimulator
 from syncd.simulators.kit import RunningSimulator, serve_in_thread
 from syncd.simulators.moco import MocoSimulator
 from syncd.store import db
+from syncd.sync import conflicts
 from syncd.sync.engine import Engine, RunOptions, RunReport
+from syncd.sync.verify import read_totals
 
 Say = Callable[[str], None]
 DEMO_ZONE = "Europe/Berlin"  # the agency's zone: syncd's window and the bookings' dates
@@ -47,11 +52,20 @@ class Demo:
         if show_plan:
             planned = self.engine.run(RunOptions(dry_run=True, mode="plan"))
             if planned.plan is not None:
-                self.say(plan_text(planned.plan, planned.user_names))
+                self.say(plan_text(planned.plan, planned.names))
                 self.say("")
         report = self.engine.run(RunOptions())
         self.say(run_summary(report))
         return report
+
+    def verify(self, title: str) -> None:
+        """What `syncd verify` shows for the demo's days (MOCO sums vs clockodo's own)."""
+        self.say(f"\n== {title} ==")
+        first = self.today - timedelta(days=self.engine.settings.sync.window_days)
+        totals = read_totals(self.engine.settings, first, self.today)
+        rows = compare(totals.moco, totals.clockodo, "day", totals.reasons)
+        for line in verify_text(rows, totals.names, f"{first} .. {self.today} by day"):
+            self.say(line)
 
     # -- the two tools, through their own APIs -----------------------------------
     def moco_call(self, method: str, path: str, user: int | None = None, **kw: Any) -> Any:
@@ -145,10 +159,25 @@ def change_both_tools(demo: Demo) -> None:
         "PUT",
         f"/activities/{activity['id']}",
         user=clara.moco,
-        json={"description": "MOCO-Version"},
+        json={"description": "MOCO-Version", "seconds": activity["seconds"] + 900},
     )
     demo.clockodo_call("PUT", f"/v2/entries/{entry['id']}", json={"text": "clockodo-Version"})
-    demo.say("  both:     one booking of Clara is changed differently in MOCO and in clockodo.")
+    demo.say(
+        "  both:     one booking of Clara is changed differently in MOCO (15 min more) "
+        "and in clockodo."
+    )
+
+
+def settle_the_conflict(demo: Demo) -> None:
+    """What `syncd conflicts resolve ID --keep moco` does: record the decision."""
+    with db.transaction(db.session_factory(demo.engine.db)) as session:
+        (conflict,) = conflicts.open_conflicts(session)
+        conflicts.decide(session, conflict.id, Side.MOCO)
+    demo.say(f"\n== syncd conflicts resolve {conflict.id} --keep moco ==")
+    demo.say(
+        f"  Conflict #{conflict.id}: keep moco, recorded; the next run writes it "
+        "(a running daemon included)."
+    )
 
 
 @contextmanager
@@ -205,12 +234,10 @@ def run_demo(folder: Path, say: Say) -> None:
             change_both_tools(demo)
             demo.sync("Second sync: what syncd plans, then does", show_plan=True)
             last = demo.sync("Third sync: nothing left to do", show_plan=False)
+            writes = sum(n for key, n in last.requests.items() if key.endswith("_write"))
+            say(f"\nThe third sync wrote {writes} times: everything else agrees.")
+            demo.verify("Do the totals agree? (syncd verify)")
+            settle_the_conflict(demo)
+            demo.sync("Fourth sync: the decision is written", show_plan=False)
+            demo.verify("And now? (syncd verify)")
         engine.close()
-        writes = sum(n for key, n in last.requests.items() if key.endswith("_write"))
-        say(f"\nThe third sync wrote {writes} times: both tools agree.")
-        say(
-            "The booking changed on both sides stays parked: syncd keeps both versions and "
-            "writes nothing\nuntil someone edits one side again, settles it with "
-            "`syncd conflicts resolve ID --keep moco|clockodo`,\nor sets [sync] conflict to "
-            "moco, clockodo or newest."
-        )

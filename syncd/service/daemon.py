@@ -52,6 +52,7 @@ from syncd.service.health import (
 from syncd.service.metrics import Metrics
 from syncd.service.notify import Notifier
 from syncd.store import db
+from syncd.store.holder import forget_standby, record_holder, record_standby
 from syncd.store.lock import PostgresLock, WriterLock, writer_lock
 from syncd.sync.engine import Engine, RunOptions, RunReport
 
@@ -154,6 +155,7 @@ class Daemon:
         self._halt = threading.Event()
         self._db_trouble = False
         self._standby_told = False
+        self._standby_since: datetime | None = None  # when this daemon began to wait
 
     # -- lifecycle -------------------------------------------------------------------
     def serve(self) -> int:
@@ -232,6 +234,7 @@ class Daemon:
             now = time.monotonic()
             if now >= next_lock_check:
                 self._check_lock()
+                self._check_decisions()
                 next_lock_check = now + min(
                     LOCK_POLL_SECONDS, self.settings.sync.interval.total_seconds()
                 )
@@ -257,6 +260,7 @@ class Daemon:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(int(ExitCode.FAILED))  # its worker thread cannot be joined
+        self._mark_standby(waiting=False)
         self._release_lock()
         if self._engine is not None:
             self._engine.close()
@@ -284,11 +288,28 @@ class Daemon:
             self._db_trouble = False
             if got:
                 self._activate()
-            elif not self._standby_told:
+                return
+            self._mark_standby(waiting=True)
+            if not self._standby_told:
                 logger.info("standby: another syncd process holds the writer lock")
                 self._standby_told = True
         elif self.state is State.ACTIVE and not self.lock.is_alive():
             self._deactivate()
+
+    def _check_decisions(self) -> None:
+        """A conflict an operator settled (`syncd conflicts resolve`) is applied by the next
+        run: start that run now rather than at the next interval."""
+        if self.state is not State.ACTIVE or self._run_guard.locked():
+            return
+        try:
+            waiting = self.probe.decided_conflicts()
+        except Exception as exc:  # the next lock check reports a lost database
+            logger.debug("cannot count decided conflicts", error=log.redact(str(exc)))
+            return
+        job = self.scheduler.get_job(INCREMENTAL)
+        if waiting and job is not None:
+            logger.info("conflict decisions waiting: running now", decisions=waiting)
+            job.modify(next_run_time=datetime.now(UTC))
 
     def _database_trouble(self, exc: Exception) -> None:
         if not self._db_trouble:
@@ -303,8 +324,33 @@ class Daemon:
         self._standby_told = False
         self.metrics.active.set(1)
         logger.info("writer lock acquired: active", lock=self.lock.describe())
+        self._record_holder()
+        self._mark_standby(waiting=False)
         self._schedule_runs(first_now=True)
         self.notifier.status(self.status())
+
+    def _record_holder(self) -> None:
+        """For `syncd status`: which process is the writer, since when."""
+        try:
+            engine = db.make_engine(self.settings.database.url)
+            with db.transaction(db.session_factory(engine)) as session:
+                record_holder(session, "daemon")
+            engine.dispose()
+        except Exception as exc:  # status is informative; the daemon works on without it
+            logger.warning("could not record the writer lock holder", error=log.redact(str(exc)))
+
+    def _mark_standby(self, *, waiting: bool) -> None:
+        """For `syncd status`: this daemon waits for the lock (refreshed), or no longer."""
+        try:
+            with db.transaction(self.probe.sessions) as session:
+                if waiting:
+                    self._standby_since = self._standby_since or datetime.now(UTC)
+                    record_standby(session, self._standby_since)
+                else:
+                    self._standby_since = None
+                    forget_standby(session)
+        except Exception as exc:  # informative only; the lock check reports a lost database
+            logger.debug("could not record the standby state", error=log.redact(str(exc)))
 
     def _deactivate(self) -> None:
         """The lock's database session is gone, and with it the lock: stop writing."""

@@ -32,6 +32,7 @@ from syncd import config, log
 from syncd.service.metrics import StoreFigures
 from syncd.store import db, journal, repo
 from syncd.store import models as rows
+from syncd.sync.conflicts import DECIDED
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,31 @@ class StoreProbe:
             finished = finished.replace(tzinfo=UTC)  # SQLite hands back naive UTC
         return finished
 
-    def figures(self) -> StoreFigures:
+    def decided_conflicts(self) -> int:
+        """Open conflicts an operator has settled; the writer's next run applies them."""
+        query = select(func.count()).where(
+            rows.Conflict.state == "open", rows.Conflict.resolution.startswith(DECIDED)
+        )
         with db.transaction(self.sessions) as session:
+            return int(session.scalar(query) or 0)
+
+    def figures(self) -> StoreFigures:
+        now = datetime.now(UTC)
+        with db.transaction(self.sessions) as session:
+            conflicts = repo.open_conflicts(session)
+            intents = journal.pending_intents(session)
             return StoreFigures(
-                open_conflicts=len(repo.open_conflicts(session)),
-                pending_intents=len(journal.pending_intents(session)),
+                open_conflicts=len(conflicts),
+                pending_intents=len(intents),
+                oldest_conflict_seconds=_oldest(now, [c.detected_at for c in conflicts]),
+                oldest_intent_seconds=_oldest(now, [i.created_at for i in intents]),
             )
+
+
+def _oldest(now: datetime, moments: list[datetime]) -> float:
+    """Seconds since the earliest of ``moments`` (stored in UTC; SQLite drops the zone)."""
+    aware = [m if m.tzinfo is not None else m.replace(tzinfo=UTC) for m in moments]
+    return max(0.0, (now - min(aware)).total_seconds()) if aware else 0.0
 
 
 def check_ready(probe: StoreProbe, max_age: timedelta, now: datetime) -> Verdict:

@@ -28,6 +28,8 @@ logger = log.get_logger("syncd.metrics")
 class StoreFigures:
     open_conflicts: int
     pending_intents: int
+    oldest_conflict_seconds: float = 0.0  # age of the oldest open conflict (0: none)
+    oldest_intent_seconds: float = 0.0  # age of the oldest pending intent (0: none)
 
 
 class _StoreCollector(Collector):
@@ -55,11 +57,20 @@ class _StoreCollector(Collector):
         intents = GaugeMetricFamily(
             "syncd_pending_intents", "Write intents whose outcome is not yet known."
         )
+        conflict_age = GaugeMetricFamily(
+            "syncd_oldest_open_conflict_age_seconds",
+            "How long the oldest open conflict has waited (0 when there is none).",
+        )
+        intent_age = GaugeMetricFamily(
+            "syncd_oldest_pending_intent_age_seconds",
+            "How long the oldest pending write intent has waited (0 when there is none).",
+        )
         if figures is not None:
             conflicts.add_metric([], figures.open_conflicts)
             intents.add_metric([], figures.pending_intents)
-        yield conflicts
-        yield intents
+            conflict_age.add_metric([], figures.oldest_conflict_seconds)
+            intent_age.add_metric([], figures.oldest_intent_seconds)
+        yield from (conflicts, intents, conflict_age, intent_age)
 
 
 class Metrics:
@@ -121,11 +132,19 @@ class Metrics:
             ["api"],
             registry=r,
         )
+        self.auth_failures = Counter(
+            "syncd_api_auth_failures",
+            "Requests the vendors refused with 401 (wrong key) or 403 (missing permission).",
+            ["api", "status"],
+            registry=r,
+        )
         if store is not None:
             r.register(_StoreCollector(store))
 
     def observe_request(self, event: RequestEvent) -> None:
         self.api_requests.labels(event.api, event.status_class).inc()
+        if event.status in (401, 403):
+            self.auth_failures.labels(event.api, str(event.status)).inc()
         self.api_request_duration.labels(event.api).observe(event.seconds)
         if event.throttled_seconds > 0:
             self.throttled.labels(event.api).inc()

@@ -9,6 +9,12 @@ next run's ordinary three-way decision carries out the choice:
   survivor counts as unchanged and its deletion is propagated;
 - the winner survived a deletion on the other side: the link is forgotten,
   so the winner is unlinked and is created again on the other side.
+
+An operator's decision (`syncd conflicts resolve`) is only recorded on the
+conflict (``decided:<side>``), without the writer lock, so it can be made while
+a daemon runs; the writer carries it out at the start of its next run
+(:func:`apply_decisions`). A conflict superseded before that (a booking changed
+again) drops the decision: the new versions need a new look.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from syncd.core import model as core
 from syncd.core.codec import optional_from_json
 from syncd.store import models as rows
 from syncd.store import repo
+
+DECIDED = "decided:"  # resolution of an open conflict an operator has settled
 
 
 class ConflictNotFound(Exception):
@@ -39,6 +47,14 @@ class OpenConflict:
     moco: core.Projection | None
     clockodo: core.Projection | None
     detected_at: datetime
+    base: core.Projection | None = None
+    decided: core.Side | None = None  # kept by an operator, applied by the next run
+
+
+def decided_side(resolution: str | None) -> core.Side | None:
+    if resolution and resolution.startswith(DECIDED):
+        return core.Side(resolution.removeprefix(DECIDED))
+    return None
 
 
 def open_conflicts(session: Session) -> list[OpenConflict]:
@@ -52,18 +68,44 @@ def open_conflicts(session: Session) -> list[OpenConflict]:
             moco=optional_from_json(row.moco_version),
             clockodo=optional_from_json(row.clockodo_version),
             detected_at=row.detected_at,
+            base=optional_from_json(row.base_version),
+            decided=decided_side(row.resolution),
         )
         for row in repo.open_conflicts(session)
     ]
 
 
-def resolve(session: Session, conflict_id: int, keep: core.Side) -> str:
-    """Settle an open conflict in favour of `keep`; returns what the next run will do."""
+def _open_row(session: Session, conflict_id: int) -> rows.Conflict:
     row = session.scalars(
         select(rows.Conflict).where(rows.Conflict.id == conflict_id, rows.Conflict.state == "open")
     ).first()
     if row is None or row.link_id is None:
         raise ConflictNotFound(f"no open conflict {conflict_id} (see `syncd conflicts`)")
+    return row
+
+
+def decide(session: Session, conflict_id: int, keep: core.Side) -> None:
+    """Record that `keep` wins; the writer's next run applies it (no lock needed)."""
+    _open_row(session, conflict_id).resolution = DECIDED + keep
+
+
+def apply_decisions(session: Session) -> list[tuple[int, str]]:
+    """Carry out every recorded decision (the writer, under its lock): id, outcome."""
+    query = select(rows.Conflict.id, rows.Conflict.resolution).where(
+        rows.Conflict.state == "open", rows.Conflict.resolution.startswith(DECIDED)
+    )
+    applied = []
+    for conflict_id, resolution in session.execute(query.order_by(rows.Conflict.id)).all():
+        side = decided_side(resolution)
+        assert side is not None
+        applied.append((conflict_id, resolve(session, conflict_id, side)))
+    return applied
+
+
+def resolve(session: Session, conflict_id: int, keep: core.Side) -> str:
+    """Settle an open conflict in favour of `keep`; returns what the next run will do."""
+    row = _open_row(session, conflict_id)
+    assert row.link_id is not None
     versions = {
         "moco": optional_from_json(row.moco_version),
         "clockodo": optional_from_json(row.clockodo_version),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -28,16 +28,17 @@ from syncd.config import Settings
 from syncd.core import model as core
 from syncd.core import plan as p
 from syncd.core.model import Direction
+from syncd.core.names import Names
 from syncd.core.reconcile import reconcile
 from syncd.exitcodes import ExitCode
 from syncd.sides.base import Window
 from syncd.sides.factory import Connect, Hooks, Sides, connect_vendors
-from syncd.store import db, journal, repo
-from syncd.store.lock import HeldLock, WriterLock, writer_lock
-from syncd.sync import mapload, mastercache
+from syncd.store import db, holder, journal, repo
+from syncd.store.lock import HeldLock, NoLock, WriterLock, writer_lock
+from syncd.sync import conflicts, mapload, mastercache
 from syncd.sync.execute import Executor
 from syncd.sync.ledger import Ledger
-from syncd.sync.masterdata import Accounts, build_mappings, read_accounts
+from syncd.sync.masterdata import Accounts, build_mappings, names_of, read_accounts
 from syncd.sync.outcomes import Fatal, Results, Status, WriterLockLost
 from syncd.sync.reading import LOOKBACK, Copy, ReadMode, SideRead, read_side, with_partners
 from syncd.sync.recovery import Recovered, recover
@@ -81,6 +82,7 @@ class RunReport:
     requests: Counter[str] = field(default_factory=Counter)
     error: str | None = None
     user_names: dict[int, str] = field(default_factory=dict)  # MOCO user id -> name
+    names: Names = field(default_factory=Names)  # people, projects, tasks by MOCO id
     moco_read: str = "full"  # or "incremental", or "recounted" (parts read again)
 
     @property
@@ -95,6 +97,11 @@ class RunReport:
     def stale(self) -> int:
         """Writes not sent because their target changed while the run was under way."""
         return self.results.by_status()[Status.STALE]
+
+    def log_fields(self) -> dict[str, object]:
+        """What the "run finished" log line carries (and `run-once --output json`)."""
+        window = f"{self.window.first}..{self.window.last}"
+        return {"result": self.result, "window": window, **self.counts()}
 
     def counts(self) -> dict[str, object]:
         """The run's figures, as stored in the run history."""
@@ -119,7 +126,7 @@ def _action_counts(actions: list[p.WriteAction]) -> dict[str, int]:
 
 
 def _plan_counts(plan: p.Plan) -> dict[str, int]:
-    counts = _action_counts(list(plan.writes))
+    counts = {f"{kind}_{side}": n for (kind, side), n in sorted(plan.write_counts().items())}
     counts["conflicts"] = plan.count("conflict")
     return counts
 
@@ -203,6 +210,7 @@ class Engine:
         self.db = db.make_engine(settings.database.url)
         self.sessions = db.session_factory(self.db)
         self.logger = log.get_logger("syncd.engine")
+        self.on_plan: Callable[[p.Plan], None] | None = None  # e.g. a progress display
 
     def run(
         self,
@@ -218,16 +226,16 @@ class Engine:
             if options.migrate:
                 db.upgrade(self.db)
             db.require_current(self.db)
-            lock = held_lock or writer_lock(self.db)
-            run = Run(run_id, options, window, lock, stop or self.stop)
-            with nullcontext() if held_lock else HeldLock(lock, wait=options.lock_wait):
-                report = self._run_locked(run)
-            self.logger.info(
-                "run finished",
-                result=report.result,
-                window=f"{window.first}..{window.last}",
-                **report.counts(),
-            )
+            if options.dry_run:  # reads only: beside a writer, no lock, nothing recorded
+                report = self._plan_only(Run(run_id, options, window, NoLock(), stop or self.stop))
+            else:
+                lock = held_lock or writer_lock(self.db)
+                run = Run(run_id, options, window, lock, stop or self.stop)
+                with nullcontext() if held_lock else HeldLock(lock, wait=options.lock_wait):
+                    if held_lock is None:
+                        self._record_holder(options.mode)
+                    report = self._run_locked(run)
+            self.logger.info("run finished", **report.log_fields())
             return report
 
     def _run_locked(self, run: Run) -> RunReport:
@@ -242,6 +250,18 @@ class Engine:
             raise
         self._finish(report)
         return report
+
+    def _record_holder(self, role: str) -> None:
+        with db.transaction(self.sessions) as session:
+            holder.record_holder(session, role)
+
+    def _plan_only(self, run: Run) -> RunReport:
+        """A dry run: it takes no lock, resolves no intents, applies no decisions and
+        records nothing, so it answers while a daemon or a run holds the writer lock."""
+        try:
+            return self._sync(run)
+        except Fatal as exc:
+            return self._failed(run, str(exc))
 
     @staticmethod
     def _failed(run: Run, error: str) -> RunReport:
@@ -271,8 +291,11 @@ class Engine:
 
     def _sync(self, run: Run) -> RunReport:
         with self.connect(self._hooks(run)) as sides:
-            ledger = Ledger(self.sessions, run.id)
-            recovered = recover(ledger, sides, settle_time(self.settings), datetime.now(UTC))
+            recovered = Recovered()
+            if not run.options.dry_run:
+                ledger = Ledger(self.sessions, run.id)
+                recovered = recover(ledger, sides, settle_time(self.settings), datetime.now(UTC))
+                self._apply_decisions()
             if run.options.targets is None:
                 reads, links, held = self._read(run, sides)
                 accounts = self._accounts(run, sides, reads)
@@ -298,6 +321,11 @@ class Engine:
             plan = reconcile(
                 reads.moco.snapshot, reads.clockodo.snapshot, links, mappings, policy, held=held
             )
+            if run.options.dry_run:
+                plan = self._with_pending_note(plan)
+            if self.on_plan is not None:
+                self.on_plan(plan)
+            names = names_of(accounts)
             report = RunReport(
                 run.id,
                 run.window,
@@ -308,9 +336,8 @@ class Engine:
                 read_problems=_problems(reads),
                 invalid=tuple(_invalid_lines(reads, plan)),
                 requests=run.requests,
-                user_names={
-                    u.id: f"{u.firstname} {u.lastname}" for u in accounts.moco_users.values()
-                },
+                user_names=dict(names.users),
+                names=names,
                 moco_read=reads.moco.mode,
             )
             for line in report.invalid:
@@ -320,6 +347,25 @@ class Engine:
             if plan.refused:
                 return replace(report, result="refused")
             return self._execute(run, report, sides, mappings, reads)
+
+    def _with_pending_note(self, plan: p.Plan) -> p.Plan:
+        """A dry run resolves no intents: say when some wait for the next real run."""
+        with db.transaction(self.sessions) as session:
+            pending = len(journal.pending_intents(session))
+        if not pending:
+            return plan
+        note = (
+            f"{pending} write intent(s) pending from an earlier run: the next run resolves "
+            "them first, and creates nothing until they are resolved"
+        )
+        return replace(plan, notes=(*plan.notes, note))
+
+    def _apply_decisions(self) -> None:
+        """Conflicts an operator settled since the last run (`syncd conflicts resolve`
+        records the decision; the writer carries it out here, under its lock)."""
+        with db.transaction(self.sessions) as session:
+            for conflict_id, outcome in conflicts.apply_decisions(session):
+                self.logger.info("conflict decision applied", conflict=conflict_id, outcome=outcome)
 
     def _accounts(
         self, run: Run, sides: Sides, reads: core.BySide[SideRead[Any]] | None

@@ -20,6 +20,7 @@ from syncd.adapters.moco.client import MocoClient
 from syncd.config import MappingSettings
 from syncd.core import model as core
 from syncd.core.mappings import mapping_problems
+from syncd.core.names import Names
 
 
 class MasterDataUnavailable(Exception):
@@ -43,6 +44,22 @@ class Accounts:
                 if task.id == task_id:
                     return project, task
         return None
+
+
+def names_of(accounts: Accounts) -> Names:
+    """What a person reads instead of MOCO ids (plan lines, conflicts, verify)."""
+    projects = accounts.moco_projects.values()
+    clockodo = (
+        ("user", accounts.clockodo_users),
+        ("project", accounts.clockodo_projects),
+        ("service", accounts.clockodo_services),
+    )
+    return Names(
+        users={u.id: f"{u.firstname} {u.lastname}" for u in accounts.moco_users.values()},
+        projects={pr.id: pr.name for pr in projects},
+        tasks={task.id: task.name for pr in projects for task in pr.tasks},
+        clockodo={(kind, i): item.name for kind, items in clockodo for i, item in items.items()},
+    )
 
 
 Item = TypeVar("Item", mc.User, mc.Project, ck.User, ck.Customer, ck.Project, ck.Service)

@@ -27,6 +27,14 @@ def test_demo_syncs_changes_both_ways_and_ends_with_nothing_to_do(tmp_path: Path
     for symbol in ("+ clockodo", "- clockodo", "~ clockodo", "~ moco", "! conflict"):
         assert symbol in second, symbol
     assert "Plan: 1 to create, 3 to update, 1 to delete, 1 conflicts." in second
-    assert "The third sync wrote 0 times: both tools agree." in out
+    assert "The third sync wrote 0 times: everything else agrees." in out
+    first_check = out.split("== Do the totals agree?")[1].split("== syncd conflicts resolve")[0]
+    (parked,) = [line for line in first_check.splitlines() if line.endswith("parked conflict")]
+    assert "Clara Chen" in parked
+    assert "+0.25 h" in parked
+    assert "1 mapped totals differ" in first_check
+    last_check = out.split("== And now? (syncd verify) ==")[1]
+    assert "all mapped totals agree" in last_check
+    assert "parked conflict" not in last_check
     assert (tmp_path / "syncd.db").exists()
     assert done.stderr == ""

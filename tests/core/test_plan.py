@@ -38,3 +38,12 @@ def test_counts_and_summary() -> None:
     assert plan.skip_counts() == Counter(
         {("moco", SkipReason.ABSENCE_UNPROVEN): 1, ("moco", SkipReason.UNMAPPED_USER): 1}
     )
+
+
+def test_a_billed_create_counts_its_follow_up_bill_as_an_update() -> None:
+    plan = reconcile(snap(moco(1, billed=True), moco(2)), snap(), [], MAPPINGS, policy())
+    assert (plan.count("create", "clockodo"), plan.follow_ups()) == (2, 1)
+    assert plan.write_counts() == Counter({("create", "clockodo"): 2, ("update", "clockodo"): 1})
+    assert plan.summary() == (
+        "Plan: 2 to create, 1 to update (1 bill after a create), 0 to delete, 0 conflicts."
+    )

@@ -321,14 +321,23 @@ def test_plan_shows_what_a_run_would_do_and_writes_nothing(tmp_path: Path, db_ur
         assert any(' h  "' in line for line in creates)  # hours and a description excerpt
         assert "= clockodo" in text.stdout  # skipped items, with their reason
         summary = lines[-1]
-        assert summary == f"Plan: {len(creates)} to create, 0 to update, 0 to delete, 0 conflicts."
+        billed = [line for line in creates if line.endswith("(then billed: one more write)")]
+        assert len(billed) == 2  # the run bills each such copy right after creating it
+        assert summary == (
+            f"Plan: {len(creates)} to create, 2 to update (2 bills after creates), "
+            "0 to delete, 0 conflicts."
+        )
         as_json = world.syncd("plan", "--output", "json")
         data = json.loads(as_json.stdout)
         assert data["summary"]["create"] == len(creates)
         assert {a["kind"] for a in data["actions"] if a["side"]} == {"create"}
         assert {s["reason"] for s in data["skips"]} >= {"lump_sum", "unmapped_project"}
         assert world.writes() == 0, "planning must not write"
-        world.run_once()
+        ran = json.loads(world.run_once("--output", "json").stdout)["done"]
+        planned = {k: v for k, v in data["summary"].items() if k in ("create", "update", "delete")}
+        assert {kind: sum(n for k, n in ran.items() if k.startswith(kind)) for kind in planned} == (
+            planned
+        ), "the plan's counts are the run's writes"
         after = world.syncd("plan", "--detailed-exitcode")
         assert after.returncode == 0
         assert "Plan: 0 to create, 0 to update, 0 to delete, 0 conflicts." in after.stdout

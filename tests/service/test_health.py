@@ -164,12 +164,15 @@ def test_store_figures_count_open_conflicts_and_pending_intents(db_url: str) -> 
                     base=None,
                 )
             done = journal.add_intent(session, "create_moco", {})
-            journal.add_intent(session, "create_clockodo", {})
+            waiting = journal.add_intent(session, "create_clockodo", {})
             journal.finish_intent(session, done.id)
+            waiting.created_at -= timedelta(hours=2)  # an intent stuck for two hours
         figures = probe.figures()
     finally:
         engine.dispose()
     assert (figures.open_conflicts, figures.pending_intents) == (2, 1)
+    assert 0 <= figures.oldest_conflict_seconds < 600
+    assert 2 * 3600 <= figures.oldest_intent_seconds < 2 * 3600 + 600
 
 
 def test_probe_errors_are_sqlalchemy_errors() -> None:

@@ -97,6 +97,10 @@ def test_store_gauges_are_read_at_scrape_time() -> None:
     assert value(metrics, "syncd_pending_intents") == 1
     figures = StoreFigures(open_conflicts=0, pending_intents=0)
     assert value(metrics, "syncd_open_conflicts") == 0
+    assert value(metrics, "syncd_oldest_open_conflict_age_seconds") == 0
+    figures = StoreFigures(1, 1, oldest_conflict_seconds=3 * 86400, oldest_intent_seconds=90)
+    assert value(metrics, "syncd_oldest_open_conflict_age_seconds") == 3 * 86400
+    assert value(metrics, "syncd_oldest_pending_intent_age_seconds") == 90
 
 
 def test_an_unreachable_store_leaves_the_other_metrics_scrapable() -> None:
