@@ -37,7 +37,7 @@ from syncd.core.model import ConflictPolicy, Direction
 
 ENV_PREFIX = "SYNCD_"
 DEFAULT_PATH = Path("syncd.toml")
-SECRET_KEYS = frozenset({"api_key"})
+SECRET_KEYS = frozenset({"api_key", "moco_secret", "clockodo_token"})
 
 
 class ConfigError(Exception):
@@ -205,6 +205,33 @@ class HttpSettings(_Section):
         return value
 
 
+class WebhookSettings(_Section):
+    """Receivers for the vendors' web hooks (syncd.service.webhooks); each one is on
+    while its secret is set."""
+
+    moco_secret: SecretStr | None = None
+    clockodo_token: SecretStr | None = None
+    batch_window: float = Field(1.0, ge=0, le=30, description="seconds to gather a burst")
+    max_targets: int = Field(500, ge=1, description="more bookings in a batch: one poll instead")
+    max_body_bytes: int = Field(65536, ge=1024)
+    healthy_interval: Duration | None = Field(
+        None, description="poll this rarely while every receiver gets events; unset = interval"
+    )
+
+    @field_validator("healthy_interval", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta | None:
+        return None if value is None else positive_duration(value)
+
+    @field_serializer("healthy_interval")
+    def _show_duration(self, value: timedelta | None) -> str | None:
+        return None if value is None else format_duration(value)
+
+    @property
+    def enabled(self) -> bool:
+        return self.moco_secret is not None or self.clockodo_token is not None
+
+
 class LogSettings(_Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "console", "json"] = "auto"
@@ -239,11 +266,15 @@ class Settings(_Section):
     sync: SyncSettings = SyncSettings()
     http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     mappings: MappingSettings = MappingSettings()
 
     def secrets(self) -> list[str]:
         """Every secret value, for the log redactor."""
-        return [self.moco.api_key.get_secret_value(), self.clockodo.api_key.get_secret_value()]
+        hooks = (self.webhooks.moco_secret, self.webhooks.clockodo_token)
+        return [self.moco.api_key.get_secret_value(), self.clockodo.api_key.get_secret_value()] + [
+            secret.get_secret_value() for secret in hooks if secret is not None
+        ]
 
 
 SECTIONS: dict[str, type[_Section]] = {
@@ -375,5 +406,6 @@ def masked(settings: Settings) -> dict[str, Any]:
     for section in data.values():
         if isinstance(section, dict):
             for key in SECRET_KEYS & section.keys():
-                section[key] = "********"
+                if section[key] is not None:
+                    section[key] = "********"
     return data
