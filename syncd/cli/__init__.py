@@ -28,6 +28,7 @@ COMMANDS = {
     "run-once": "syncd.cli.run:run_once",
     "plan": "syncd.cli.run:plan",
     "sim": "syncd.cli.sim:sim",
+    "webhooks": "syncd.cli.webhooks:webhooks",
 }
 
 

@@ -72,6 +72,7 @@ def test_changes_on_either_side_are_mirrored_within_seconds_and_echoes_write_not
                 lambda: moco_a not in {a["id"] for a in world.activities()}, "clockodo delete"
             )
         )
+        print("mirror seconds", took)
         assert max(took) < MIRROR_SECONDS, took
         assert len(polls(daemon)) == 1  # only the poll at start
 
