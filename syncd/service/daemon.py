@@ -156,9 +156,8 @@ class Daemon:
         self._db_trouble = False
         self._standby_told = False
         self.inbox = Inbox()
-        self.receivers = Receivers(
-            settings.webhooks, self.inbox, self._active, WebhookMetrics(self.metrics.registry)
-        )
+        hook_metrics = WebhookMetrics(self.metrics.registry)
+        self.receivers = Receivers(self._hook_settings, self.inbox, self._active, hook_metrics)
         self._last_poll = 0.0  # time.monotonic() of the last scheduled run's end
 
     # -- lifecycle -------------------------------------------------------------------
@@ -185,9 +184,9 @@ class Daemon:
         logger.info("daemon started", version=__version__, lock=self.lock.describe())
         self.notifier.ready(self.status())
         watchdog = self._start_watchdog()
-        if self.receivers.vendors:
-            window = self.settings.webhooks.batch_window
-            Worker(self.inbox, window, self._run_hooked, self._flush_hooks, self._halt).start()
+        if self.settings.http.listen is not None:
+            hooks = (self._hook_settings, self._run_hooked, self._flush_hooks)
+            Worker(self.inbox, *hooks, self._halt).start()
         try:
             self._supervise()
         finally:
@@ -373,6 +372,9 @@ class Daemon:
         else:
             self._run(mode, RunOptions(mode=mode, read="full"))
         self._last_poll = time.monotonic()
+
+    def _hook_settings(self) -> config.WebhookSettings:
+        return self.settings.webhooks  # the newest: a reload may change them
 
     def _run_hooked(self, targets: Targets) -> None:
         """A batch of booking ids from web hooks: a targeted run of just those, or one

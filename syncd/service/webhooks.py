@@ -122,11 +122,13 @@ class WebhookMetrics:
 
 
 class Receivers:
-    """The two POST routes; `active` says whether this daemon holds the writer lock."""
+    """The two POST routes; `settings` gives the current [webhooks] (a reload may change
+    the secrets), `active` says whether this daemon holds the writer lock. A receiver
+    whose secret is not set answers 404."""
 
     def __init__(
         self,
-        settings: config.WebhookSettings,
+        settings: Callable[[], config.WebhookSettings],
         inbox: Inbox,
         active: Callable[[], bool],
         metrics: WebhookMetrics,
@@ -139,19 +141,22 @@ class Receivers:
 
     @property
     def vendors(self) -> list[str]:
-        on = {"moco": self.settings.moco_secret, "clockodo": self.settings.clockodo_token}
+        current = self.settings()
+        on = {"moco": current.moco_secret, "clockodo": current.clockodo_token}
         return [vendor for vendor, secret in on.items() if secret is not None]
 
     def routes(self) -> list[BaseRoute]:
         return [
             Route(f"/webhooks/{vendor}", self._endpoint(vendor), methods=["POST"])
-            for vendor in self.vendors
+            for vendor in ("moco", "clockodo")
         ]
 
     def _endpoint(self, vendor: str) -> Callable[[Request], object]:
         async def receive(request: Request) -> Response:
+            if vendor not in self.vendors:
+                return PlainTextResponse(f"no {vendor} receiver configured\n", status_code=404)
             try:
-                body = await _body(request, self.settings.max_body_bytes)
+                body = await _body(request, self.settings().max_body_bytes)
             except TooLarge:
                 return self._answer(vendor, "too_large", 413, "body too large")
             except ClientDisconnect:
@@ -177,12 +182,13 @@ class Receivers:
         return PlainTextResponse("queued\n")
 
     def _parse(self, vendor: str, request: Request, body: bytes) -> hooks.Parsed:
-        if vendor == "moco":
-            assert self.settings.moco_secret is not None
-            secret = self.settings.moco_secret.get_secret_value()
+        current = self.settings()
+        if vendor == "moco" and current.moco_secret is not None:
+            secret = current.moco_secret.get_secret_value()
             return hooks.parse_moco(secret, request.headers, body)
-        assert self.settings.clockodo_token is not None
-        return hooks.parse_clockodo(self.settings.clockodo_token.get_secret_value(), body)
+        if vendor == "clockodo" and current.clockodo_token is not None:
+            return hooks.parse_clockodo(current.clockodo_token.get_secret_value(), body)
+        return hooks.Refused(401, "receiver switched off")
 
     def _answer(self, vendor: str, result: str, status: int, text: str) -> Response:
         self.inbox.record(vendor, result)
@@ -228,12 +234,13 @@ class Worker:
     def __init__(
         self,
         inbox: Inbox,
-        window: float,
+        settings: Callable[[], config.WebhookSettings],
         run: Callable[[Targets], None],
         flush: Callable[[], None],
         halt: threading.Event,
     ) -> None:
-        self.inbox, self.window, self.run, self.flush, self.halt = inbox, window, run, flush, halt
+        self.inbox, self.settings, self.run, self.flush = inbox, settings, run, flush
+        self.halt = halt
         self.thread = threading.Thread(target=self._loop, name="syncd-webhooks", daemon=True)
 
     def start(self) -> None:
@@ -242,7 +249,7 @@ class Worker:
     def _loop(self) -> None:
         while not self.halt.is_set():
             try:
-                batch = self.inbox.take(self.window, self.halt)
+                batch = self.inbox.take(self.settings().batch_window, self.halt)
                 if batch is not None:
                     self.run(batch)
                 if self.inbox.dirty:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -221,3 +222,27 @@ def test_a_daemon_killed_mid_burst_loses_nothing(sqlite_world: World) -> None:
     assert set(hw.copies(world, "Crash ").values()) == {1}
     crash_ids = {e["id"] for e in world.entries() if e["text"].startswith("Crash ")}
     assert crash_ids <= set(links(db_of(world)).values())
+
+
+def test_polls_wait_while_every_receiver_gets_events(sqlite_world: World) -> None:
+    world = sqlite_world
+    port = hw.free_port()
+    rare = {"SYNCD_SYNC__INTERVAL": "2s", "SYNCD_WEBHOOKS__HEALTHY_INTERVAL": "1h"}
+    with hw.hooked_daemon(world, port, **rare) as daemon:
+        hw.subscribe(world, f"http://127.0.0.1:{port}")
+        hw.eventually(lambda: len(polls(daemon)) >= 2, "polls every 2 s")
+        moco_id, clockodo_id = unbilled_links(world, db_of(world))[0]
+        world.edit_activity(moco_id, description="gesund")  # clockodo echoes syncd's write
+        hw.eventually(lambda: world.entry(clockodo_id)["text"] == "gesund", "the mirror")
+        healthy = "every 1h (webhooks healthy)"
+        hw.eventually(lambda: _mark(world, "webhooks:poll") == healthy, "healthy", 20)
+        before = len(polls(daemon))
+        time.sleep(5)  # more than two poll intervals
+        assert len(polls(daemon)) <= before + 1  # at most one already under way
+        assert metric(daemon, "syncd_webhooks_healthy") == 1
+
+
+def metric(daemon: DaemonProcess, name: str) -> float | None:
+    text = daemon.get("/metrics").text
+    found = [line.split()[-1] for line in text.splitlines() if line.startswith(name + " ")]
+    return float(found[0]) if found else None
