@@ -386,6 +386,8 @@ class Daemon:
             self._run(HOOKED, RunOptions(mode=HOOKED, read="incremental"))
         else:
             self._run(HOOKED, RunOptions(mode=HOOKED, targets=targets))
+        if self._last_run is None or self._last_run[0] != "ok":
+            self._last_poll = 0.0  # what it missed: the next scheduled poll is not skipped
 
     def _poll_not_due(self) -> bool:
         """While every receiver gets events, polls wait [webhooks] healthy_interval."""
