@@ -251,6 +251,9 @@ class Worker:
             try:
                 batch = self.inbox.take(self.settings().batch_window, self.halt)
                 if batch is not None:
+                    logger.info(
+                        "web hook batch", moco=len(batch.moco), clockodo=len(batch.clockodo)
+                    )
                     self.run(batch)
                 if self.inbox.dirty:
                     self.flush()

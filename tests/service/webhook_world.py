@@ -114,14 +114,12 @@ def linked_entries(db_url: str) -> set[int]:
     return set(links(db_url).values())
 
 
-def runs_settled(daemon: DaemonProcess, quiet: float = 3.0, timeout: float = 60.0) -> None:
-    """No run finished for `quiet` seconds (longer than a batch window and a small run)."""
-    started = time.monotonic()
-    seen, since = -1, time.monotonic()
-    while time.monotonic() - since < quiet:
-        count = len(daemon.events("run finished"))
-        if count != seen:
-            seen, since = count, time.monotonic()
-        if time.monotonic() - started > timeout:
-            raise AssertionError("the daemon's runs did not settle")
-        time.sleep(0.1)
+def runs_settled(world: World, daemon: DaemonProcess, window: float = 1.0) -> None:
+    """Every delivery answered and every batch taken from the daemon's inbox synced."""
+    deliveries_settled(world, 60)
+    time.sleep(window + 0.5)  # the last batch is taken within a window of its first event
+
+    def done() -> bool:
+        return len(daemon.events("web hook batch")) == len(hooked_runs(daemon))
+
+    eventually(done, "the targeted runs")
