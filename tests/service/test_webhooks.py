@@ -173,7 +173,7 @@ def test_a_burst_of_500_events_is_absorbed_once_and_within_the_request_budget(
         texts = [f"Burst {n:03d}" for n in range(BURST)]
         hw.bulk_create(world, like, texts)
         world.reset_stats()
-        hw.delivery_settings(world, paused=False)
+        hw.delivery_settings(world, paused=False, shuffle=True)  # and out of order
         took = hw.eventually(lambda: len(hw.copies(world, "Burst ")) == BURST, "the burst", 90)
         hw.runs_settled(world, daemon)
         requests = {
@@ -201,13 +201,14 @@ def test_a_daemon_killed_mid_burst_loses_nothing(pg_world: World) -> None:
         hw.subscribe(world, f"http://127.0.0.1:{port}")
         hw.deliveries_settled(world)
         hw.delivery_settings(world, retry_base=0.3)
-        hw.bulk_create(world, like, [f"Crash {n:03d}" for n in range(CRASH_BURST)])
-        hw.eventually(lambda: bool(hw.copies(world, "Crash ")), "the first copies")
+        texts = {f"Crash {n:03d}" for n in range(CRASH_BURST)}
+        hw.bulk_create(world, like, sorted(texts))
+        hw.eventually(lambda: bool(hw.copies(world, "Crash ")), "the first copies", 60, daemon)
         daemon.proc.send_signal(signal.SIGKILL)
         daemon.wait()
     assert len(hw.copies(world, "Crash ")) < CRASH_BURST  # killed mid-burst
     with hw.hooked_daemon(world, port) as successor:
-        hw.eventually(lambda: len(hw.copies(world, "Crash ")) == CRASH_BURST, "the rest", 90)
+        hw.eventually(lambda: hw.copies(world, "Crash ").keys() == texts, "the rest", 90, successor)
         hw.runs_settled(world, successor)  # redeliveries too
     assert set(hw.copies(world, "Crash ").values()) == {1}
     crash_ids = {e["id"] for e in world.entries() if e["text"].startswith("Crash ")}

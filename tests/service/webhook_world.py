@@ -36,12 +36,18 @@ def hook_env(port: int, **more: str) -> dict[str, str]:
     } | more
 
 
-def eventually(check: Callable[[], bool], what: str, timeout: float = 60.0) -> float:
-    """Seconds until `check` held."""
+def eventually(
+    check: Callable[[], bool],
+    what: str,
+    timeout: float = 60.0,
+    daemon: DaemonProcess | None = None,
+) -> float:
+    """Seconds until `check` held (on time-out: the daemon's last log lines)."""
     started = time.monotonic()
     while not check():
         if time.monotonic() - started > timeout:
-            raise AssertionError(f"timed out waiting for {what}")
+            log = "" if daemon is None else "\n" + daemon.log_text()
+            raise AssertionError(f"timed out waiting for {what}{log}")
         time.sleep(0.02)
     return time.monotonic() - started
 
@@ -122,4 +128,4 @@ def runs_settled(world: World, daemon: DaemonProcess, window: float = 1.0) -> No
     def done() -> bool:
         return len(daemon.events("web hook batch")) == len(hooked_runs(daemon))
 
-    eventually(done, "the targeted runs")
+    eventually(done, "the targeted runs", daemon=daemon)
