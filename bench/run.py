@@ -3,6 +3,7 @@ syncd's CPU time and peak memory.
 
     python -m bench.run           # the full sizes (make bench)
     python -m bench.run --quick   # small sizes; exit 1 when over the bound (make bench-quick)
+    python -m bench.run --only latency   # change-to-mirror: web hooks next to polling
 
 Each scenario seeds both simulators (rate limits off), brings the store to the
 scenario's starting point with syncd itself, then measures one `syncd run-once`
@@ -32,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -367,6 +368,26 @@ def table(results: list[Measured]) -> str:
     return "\n".join([head, *rows])
 
 
+def latency_table(today: date, quick: bool) -> None:
+    """Change-to-mirror latency (bench/latency.py); JSON to bench/results/ unless quick."""
+    from bench import latency  # noqa: PLC0415
+
+    size = QUICK if quick else FULL
+    books = agency.bookings(today, size.people, size.days, size.per_day)
+    results = latency.run(size, books, quick)
+    print(latency.table(results))
+    if not quick:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        data = {
+            "bookings_per_side": size.bookings,
+            "results": [
+                {"mode": r.mode, "median": r.median, "p95": r.p95, "samples": r.samples}
+                for r in results
+            ],
+        }
+        (RESULTS / f"latency-{size.bookings}.json").write_text(json.dumps(data, indent=2))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="syncd's benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes; check request counts")
@@ -379,6 +400,8 @@ def main() -> int:
     runs.append(("deletion", QUICK if args.quick else YEAR))
     if not args.quick:
         runs.append(("poll", LARGE))
+    if args.only and "latency" in args.only:
+        latency_table(today, args.quick)
     results: list[Measured] = []
     for name, size in runs:
         if args.only and name not in args.only:
@@ -392,6 +415,8 @@ def main() -> int:
             file=sys.stderr,
         )
         results.append(measured)
+    if not results:
+        return 0
     print(table(results))
     if not args.quick:
         RESULTS.mkdir(parents=True, exist_ok=True)

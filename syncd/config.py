@@ -37,7 +37,9 @@ from syncd.core.model import ConflictPolicy, Direction
 
 ENV_PREFIX = "SYNCD_"
 DEFAULT_PATH = Path("syncd.toml")
-SECRET_KEYS = frozenset({"api_key", "url"})  # url: [database] url may hold a password
+SECRET_KEYS = frozenset(
+    {"api_key", "url", "moco_secret", "clockodo_token"}
+)  # url: may hold a password
 _URL_PASSWORD = re.compile(r"(?P<head>://[^/@:]*:)(?P<password>[^/@]*)(?P<at>@)")
 
 
@@ -206,6 +208,33 @@ class HttpSettings(_Section):
         return value
 
 
+class WebhookSettings(_Section):
+    """Receivers for the vendors' web hooks (syncd.service.webhooks); each one is on
+    while its secret is set."""
+
+    moco_secret: SecretStr | None = None
+    clockodo_token: SecretStr | None = None
+    batch_window: float = Field(1.0, ge=0, le=30, description="seconds to gather a burst")
+    max_targets: int = Field(500, ge=1, description="more bookings in a batch: one poll instead")
+    max_body_bytes: int = Field(65536, ge=1024)
+    healthy_interval: Duration | None = Field(
+        None, description="poll this rarely while every receiver gets events; unset = interval"
+    )
+
+    @field_validator("healthy_interval", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta | None:
+        return None if value is None else positive_duration(value)
+
+    @field_serializer("healthy_interval")
+    def _show_duration(self, value: timedelta | None) -> str | None:
+        return None if value is None else format_duration(value)
+
+    @property
+    def enabled(self) -> bool:
+        return self.moco_secret is not None or self.clockodo_token is not None
+
+
 class LogSettings(_Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "console", "json"] = "auto"
@@ -240,11 +269,14 @@ class Settings(_Section):
     sync: SyncSettings = SyncSettings()
     http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     mappings: MappingSettings = MappingSettings()
 
     def secrets(self) -> list[str]:
         """Every secret value, for the log redactor."""
+        hooks = (self.webhooks.moco_secret, self.webhooks.clockodo_token)
         keys = [self.moco.api_key.get_secret_value(), self.clockodo.api_key.get_secret_value()]
+        keys += [secret.get_secret_value() for secret in hooks if secret is not None]
         return keys + url_passwords(self.database.url)
 
 
@@ -402,5 +434,6 @@ def masked(settings: Settings) -> dict[str, Any]:
     for section in data.values():
         if isinstance(section, dict):
             for key in SECRET_KEYS & section.keys():
-                section[key] = mask_url(section[key]) if key == "url" else "********"
+                if section[key] is not None:
+                    section[key] = mask_url(section[key]) if key == "url" else "********"
     return data

@@ -32,6 +32,7 @@ COMMANDS = {
     "sim": "syncd.cli.sim:sim",
     "status": "syncd.cli.status:status",
     "verify": "syncd.cli.verify:verify",
+    "webhooks": "syncd.cli.webhooks:webhooks",
 }
 
 

@@ -51,6 +51,7 @@ from syncd.service.health import (
 )
 from syncd.service.metrics import Metrics
 from syncd.service.notify import Notifier
+from syncd.service.webhooks import Inbox, Receivers, Targets, WebhookMetrics, Worker, store_marks
 from syncd.store import db
 from syncd.store.holder import forget_standby, record_holder, record_standby
 from syncd.store.lock import PostgresLock, WriterLock, writer_lock
@@ -58,6 +59,7 @@ from syncd.sync.engine import Engine, RunOptions, RunReport
 
 INCREMENTAL = "daemon-incr"  # runs.mode is String(16)
 FULL = "daemon-full"
+HOOKED = "daemon-hook"  # a targeted run of the bookings web hooks named
 FAILED_RESULTS = frozenset({"failed", "refused"})  # back off: the next run would fail the same way
 BACKOFF_CAP_SECONDS = 3600.0
 LOCK_POLL_SECONDS = 5.0
@@ -156,6 +158,10 @@ class Daemon:
         self._db_trouble = False
         self._standby_told = False
         self._standby_since: datetime | None = None  # when this daemon began to wait
+        self.inbox = Inbox()
+        hook_metrics = WebhookMetrics(self.metrics.registry)
+        self.receivers = Receivers(self._hook_settings, self.inbox, self._active, hook_metrics)
+        self._last_poll = 0.0  # time.monotonic() of the last scheduled run's end
 
     # -- lifecycle -------------------------------------------------------------------
     def serve(self) -> int:
@@ -181,6 +187,9 @@ class Daemon:
         logger.info("daemon started", version=__version__, lock=self.lock.describe())
         self.notifier.ready(self.status())
         watchdog = self._start_watchdog()
+        if self.settings.http.listen is not None:
+            hooks = (self._hook_settings, self._run_hooked, self._flush_hooks)
+            Worker(self.inbox, *hooks, self._halt).start()
         try:
             self._supervise()
         finally:
@@ -194,7 +203,8 @@ class Daemon:
         if listen is None:
             return None
         server = HealthServer(
-            build_app(self.alive, self.ready, self.metrics.registry), listen_socket(listen)
+            build_app(self.alive, self.ready, self.metrics.registry, self.receivers.routes()),
+            listen_socket(listen),
         )
         server.start()
         logger.info("http listening", address=server.address)
@@ -398,12 +408,54 @@ class Daemon:
         )
 
     def _run_job(self, mode: str) -> None:
-        if not self._active():
+        if not self._active() or (mode == INCREMENTAL and self._poll_not_due()):
             return
         if self._skips_left > 0:
             self._skips_left -= 1
             logger.info("run skipped: backing off", mode=mode, failed_runs=self._failures)
             return
+        if mode == INCREMENTAL:
+            self._run(mode, RunOptions(mode=mode, read="incremental"))
+        else:
+            self._run(mode, RunOptions(mode=mode, read="full"))
+        self._last_poll = time.monotonic()
+
+    def _hook_settings(self) -> config.WebhookSettings:
+        return self.settings.webhooks  # the newest: a reload may change them
+
+    def _run_hooked(self, targets: Targets) -> None:
+        """A batch of booking ids from web hooks: a targeted run of just those, or one
+        incremental poll when there are more than [webhooks] max_targets."""
+        if not self._active():
+            return  # a daemon becoming active polls first, which covers them
+        count = len(targets.moco) + len(targets.clockodo)
+        if count > self.settings.webhooks.max_targets:
+            self._run(HOOKED, RunOptions(mode=HOOKED, read="incremental"))
+        else:
+            self._run(HOOKED, RunOptions(mode=HOOKED, targets=targets))
+        if self._last_run is None or self._last_run[0] != "ok":
+            self._last_poll = 0.0  # what it missed: the next scheduled poll is not skipped
+
+    def _poll_not_due(self) -> bool:
+        """While every receiver gets events, polls wait [webhooks] healthy_interval."""
+        rarer = self.settings.webhooks.healthy_interval
+        if rarer is None or not self.inbox.healthy(rarer, self.receivers.vendors):
+            return False
+        return time.monotonic() - self._last_poll < rarer.total_seconds()
+
+    def _flush_hooks(self) -> None:
+        counts, last = self.inbox.snapshot()
+        rarer = self.settings.webhooks.healthy_interval
+        healthy = rarer is not None and self.inbox.healthy(rarer, self.receivers.vendors)
+        self.receivers.metrics.healthy.set(1 if healthy else 0)
+        interval = rarer if healthy and rarer is not None else self.settings.sync.interval
+        poll = f"every {config.format_duration(interval)}" + (" (webhooks healthy)" * healthy)
+        try:
+            store_marks(self.probe.sessions, counts, last, poll)
+        except Exception as exc:  # counts are lost, the metrics keep them
+            logger.warning("cannot record web hook events", error=log.redact(str(exc)))
+
+    def _run(self, mode: str, options: RunOptions) -> None:
         with self._run_guard:
             if not self._active():  # lost the lock or stopping while waiting
                 return
@@ -412,9 +464,6 @@ class Daemon:
             report: RunReport | None = None
             with structlog.contextvars.bound_contextvars(mode=mode):
                 try:
-                    options = RunOptions(
-                        mode=mode, read="incremental" if mode == INCREMENTAL else "full"
-                    )
                     report = engine.run(options, held_lock=self.lock, stop=self.stop)
                 except Exception as exc:  # the daemon outlives every failed run
                     logger.error(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from syncd import config, log
 from syncd.service.metrics import StoreFigures
@@ -118,7 +118,10 @@ def ready_limit(settings: config.Settings) -> timedelta:
 
 
 def build_app(
-    alive: Callable[[], bool], ready: Callable[[], Verdict], registry: CollectorRegistry
+    alive: Callable[[], bool],
+    ready: Callable[[], Verdict],
+    registry: CollectorRegistry,
+    more: Sequence[BaseRoute] = (),
 ) -> Starlette:
     # Plain (sync) endpoints: starlette runs them in its thread pool, so a slow
     # database never blocks the event loop.
@@ -141,6 +144,7 @@ def build_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *more,  # the web hook receivers (syncd.service.webhooks)
         ]
     )
 

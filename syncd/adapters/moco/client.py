@@ -37,6 +37,7 @@ from syncd.adapters.moco.models import (
     Project,
     Session,
     User,
+    WebHook,
 )
 from syncd.adapters.throttle import MOCO_WINDOWS, RateLimit, Throttle, shared_throttle
 
@@ -327,6 +328,31 @@ class MocoClient(VendorClient):
             return collector.result(str(error), error)
         collector.add_page(reply.data)
         return collector.result()
+
+    # -- account web hooks (syncd webhooks install|list|remove) ----------------------
+    def web_hooks(self) -> ListResult[WebHook]:
+        return self._list("/account/web_hooks", WebHook, {})
+
+    def create_web_hook(self, target: str, event: str, url: str) -> WebHook:
+        body = {"target": target, "event": event, "hook": url}
+        reply = self._http.request("POST", "/account/web_hooks", json=body)
+        return _parse_one(WebHook, reply, "POST", "/account/web_hooks")
+
+    def update_web_hook(self, hook_id: int, url: str) -> WebHook:
+        return self._one_hook("PUT", "/account/web_hooks/{id}", hook_id, {"hook": url})
+
+    def enable_web_hook(self, hook_id: int) -> WebHook:
+        return self._one_hook("PUT", "/account/web_hooks/{id}/enable", hook_id)
+
+    def delete_web_hook(self, hook_id: int) -> None:
+        route = "/account/web_hooks/{id}"
+        self._http.request("DELETE", route, path_params={"id": hook_id})
+
+    def _one_hook(
+        self, method: str, route: str, hook_id: int, body: dict[str, Any] | None = None
+    ) -> WebHook:
+        reply = self._http.request(method, route, path_params={"id": hook_id}, json=body)
+        return _parse_one(WebHook, reply, method, route.replace("{id}", str(hook_id)))
 
     # -- pagination -----------------------------------------------------------------
     def _list(self, route: str, model: type[M], params: Params) -> ListResult[M]:

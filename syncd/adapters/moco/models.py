@@ -232,3 +232,14 @@ class Company(BaseModel):
     archived_on: str | None = None  # OAS: date-time; older docs: a date. Kept as sent.
     projects: list[ProjectRef] = Field(default_factory=list)
     updated_at: UtcDatetime | None = None
+
+
+class WebHook(BaseModel):
+    """An account web hook (`/account/web_hooks`, moco.md §9 item 9)."""
+
+    model_config = _READ
+    id: int
+    target: str
+    event: str
+    hook: str  # the URL MOCO posts to
+    disabled: bool = False
