@@ -6,7 +6,8 @@ state and the number N of write requests it needs. Then, for every k in
 1..N, the same situation is rebuilt, syncd is killed right after its k-th
 write took effect, restarted until it finishes, and both accounts must hold
 exactly the reference bookings: nothing twice, nothing lost, links one to
-one, and a further run plans nothing.
+one, and a further run plans nothing. (`make test` kills at a sample of the
+writes, `make test-crash` at every one.)
 """
 
 from __future__ import annotations
@@ -34,9 +35,18 @@ from tests.crash.harness import (
 from tests.e2e.harness import World, agency_world, links
 
 DAYS, PER_DAY = 8, 4  # 4 people x 8 workdays x 4 slots: over 50 bookings per side
-# SYNCD_CRASH_WRITES=quick kills at the first, a middle and the last write only
-# (the calendar runs use it); by default syncd is killed at every write.
-QUICK = os.environ.get("SYNCD_CRASH_WRITES", "all") == "quick"
+# Which writes syncd is killed at: SYNCD_CRASH_WRITES=all (every one: `make
+# test-crash`), quick (the first, a middle and the last: the calendar runs), or by
+# default a sample (the first, the quartiles and the last: `make test`).
+MODE = os.environ.get("SYNCD_CRASH_WRITES", "sample")
+
+
+def kill_points(total: int) -> list[int]:
+    if MODE == "all":
+        return list(range(1, total + 1))
+    parts = 2 if MODE == "quick" else 4
+    return sorted({1, total} | {max(1, total * i // parts) for i in range(1, parts)})
+
 
 NewDatabase = Callable[[], str]
 
@@ -100,7 +110,7 @@ def test_killed_at_every_write_ends_with_every_booking_exactly_once(
     assert sum(reference[0].values()) >= 50
     assert total >= 20, f"the scenario should need many writes, got {total}"
 
-    for k in sorted({1, (total + 1) // 2, total}) if QUICK else range(1, total + 1):
+    for k in kill_points(total):
         url = new_database()
         with agency_world(tmp_path / f"k{k}", url, days=DAYS, per_day=PER_DAY) as world:
             prepared(world, url)

@@ -18,6 +18,7 @@ a listing fails. After every step:
 from __future__ import annotations
 
 import itertools
+import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -569,7 +570,8 @@ VERSION_TABLE = "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL 
 HEAD = db.head_revision(db.make_engine("sqlite://"))
 
 Stateful.TestCase.settings = settings(
-    max_examples=max(500, settings().max_examples),
+    # SYNCD_STATEFUL_EXAMPLES=2000 for a longer search than `make test` affords.
+    max_examples=int(os.environ.get("SYNCD_STATEFUL_EXAMPLES", "300")),
     stateful_step_count=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
