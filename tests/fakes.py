@@ -383,12 +383,18 @@ class FakeClockodoClient:
         ]
 
     def list_entries(
-        self, *, time_since: datetime, time_until: datetime, **filters: Any
-    ) -> ListResult[Entry]:
+        self,
+        *,
+        time_since: datetime,
+        time_until: datetime,
+        keep: Callable[[Entry], Any] | None = None,
+        **filters: Any,
+    ) -> ListResult[Any]:
         if self.account.incomplete and not filters.get("users_id"):
             self.account.incomplete = False
             return _incomplete()
-        return _listed([self._entry(r) for r in self._select(time_since, time_until, filters)])
+        entries = [self._entry(r) for r in self._select(time_since, time_until, filters)]
+        return _listed(entries if keep is None else [keep(e) for e in entries])
 
     def get_entry(self, entry_id: int) -> Entry:
         record = self.account.entries.get(entry_id)

@@ -15,6 +15,7 @@ problems).
 
 from syncd.core.mappings import mapping_problems
 from syncd.core.model import (
+    NO_STAMPS,
     SIDES,
     BySide,
     ClockodoBooking,
@@ -55,6 +56,7 @@ from syncd.core.projection import normalize_description, project_clockodo, proje
 from syncd.core.reconcile import reconcile
 
 __all__ = [
+    "NO_STAMPS",
     "SIDES",
     "Action",
     "AdoptLink",

@@ -130,6 +130,9 @@ class ClockodoRules:
     def stamp(self, item: ClockodoBooking) -> str:
         return item.time_last_change.isoformat()
 
+    def changed(self, item: ClockodoBooking) -> datetime:
+        return item.time_last_change
+
     def seen(self, item: ClockodoBooking, mappings: Mappings) -> Seen:
         projected = project_clockodo(item, mappings)
         state = (

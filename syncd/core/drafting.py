@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from syncd.core.model import Link, Mappings, Policy, Projection, Seen, Side
@@ -94,6 +95,10 @@ class SideRules(Protocol):
     def stamp(self, item: Any) -> str:
         """The vendor's change stamp of ``item`` (MOCO updated_at, clockodo
         time_last_change)."""
+        ...
+
+    def changed(self, item: Any) -> datetime:
+        """When ``item`` last changed, by the vendor's clock (the moment ``stamp`` names)."""
         ...
 
     def own_user(self, moco_user: int, mappings: Mappings) -> int | None:

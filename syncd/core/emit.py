@@ -105,15 +105,21 @@ class Emitter:
         self._items.append(AdoptLink(pair, base, self.stamps(pair)))
 
     def stamps(self, pair: Pair) -> BySide[str | None]:
-        """Both items' change stamps as read (None: not read)."""
+        """Both items' change stamps as read, where settled (None: not read, or too
+        recent to be trusted later; see Policy.stamps_settled_before)."""
         found = []
+        cutoff = self.policy.stamps_settled_before
         for side in SIDES:
             item = self.snapshots[side].items.get(pair.item(side))
-            found.append(None if item is None else RULES[side].stamp(item))
+            settled = item is not None and (cutoff is None or RULES[side].changed(item) < cutoff)
+            found.append(RULES[side].stamp(item) if settled else None)
         return BySide(*found)
 
-    def record_stamps(self, pair: Pair) -> None:
-        self._items.append(RecordStamps(pair, self.stamps(pair)))
+    def record_stamps(self, pair: Pair, recorded: BySide[str | None]) -> None:
+        """Store both items' settled stamps when they differ from those ``recorded``."""
+        stamps = self.stamps(pair)
+        if stamps != recorded and stamps.moco is not None and stamps.clockodo is not None:
+            self._items.append(RecordStamps(pair, stamps))
 
     def apply(
         self, pair: Pair, decision: Decision, moco: Present | None, clockodo: Present | None

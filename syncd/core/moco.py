@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from syncd.core.drafting import (
     DraftContext,
@@ -118,6 +118,9 @@ class MocoRules:
 
     def stamp(self, item: MocoBooking) -> str:
         return item.updated_at.isoformat()
+
+    def changed(self, item: MocoBooking) -> datetime:
+        return item.updated_at
 
     def seen(self, item: MocoBooking, mappings: Mappings) -> Seen:
         projected = project_moco(item, mappings)

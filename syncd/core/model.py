@@ -394,6 +394,11 @@ class Policy:
     its base is unchanged, without projecting them (a cheap pre-filter, design §3; the
     shell turns it off whenever the projection itself may have changed: new mappings,
     and on full scans, the safety net against a vendor that moved no stamp).
+
+    ``stamps_settled_before``: only stamps older than this are recorded (None: any).
+    Stamps have whole seconds, so an item seen under stamp T may still change within
+    second T without its stamp moving; trusting such a stamp later would hide that
+    change for good. The shell passes the run's start minus a margin for clock skew.
     """
 
     window: tuple[date, date]
@@ -405,6 +410,7 @@ class Policy:
     mass_delete_share: float = 0.10
     allow_mass_delete: bool = False
     trust_stamps: bool = False
+    stamps_settled_before: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.window[0] > self.window[1]:

@@ -138,7 +138,7 @@ def _visit_link(link: Link, reader: _Reader, policy: Policy, emitter: Emitter) -
     assert not isinstance(clockodo, Skip)
     decision = decide(link, moco, clockodo, policy)
     if decision == Keep() and active and policy.trust_stamps and not reader.unchanged(link):
-        emitter.record_stamps(pair)  # the next run can trust them
+        emitter.record_stamps(pair, link.stamps)  # the next run can trust them
         return
     emitter.apply(pair, decision, moco, clockodo)
 

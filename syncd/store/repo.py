@@ -180,8 +180,7 @@ def add_link(
     clockodo_id: int,
     origin: core.Side,
     base: core.Projection,
-    moco_stamp: str | None = None,
-    clockodo_stamp: str | None = None,
+    stamps: core.BySide[str | None] = core.NO_STAMPS,
 ) -> rows.Link:
     stamp = now()
     link = rows.Link(
@@ -189,8 +188,8 @@ def add_link(
         clockodo_id=clockodo_id,
         origin=origin,
         state="active",
-        moco_stamp=moco_stamp,
-        clockodo_stamp=clockodo_stamp,
+        moco_stamp=stamps.moco,
+        clockodo_stamp=stamps.clockodo,
         created_at=stamp,
         updated_at=stamp,
     )
@@ -216,17 +215,17 @@ def record_base(
     link_id: int,
     base: core.Projection,
     *,
-    moco_stamp: str | None = None,
-    clockodo_stamp: str | None = None,
+    stamps: core.BySide[str | None] = core.NO_STAMPS,
     clockodo_id: int | None = None,
     moco_id: int | None = None,
 ) -> None:
-    """The two sides agree on `base` now: store it and end any parked conflict."""
+    """The two sides agree on `base` now: store it and end any parked conflict. The
+    stamps are those both items were seen under holding it (None: not known, e.g.
+    right after a write), never older ones."""
     link = get_link(session, link_id)
     _set_base(link, base)
     link.state, link.orphaned_side = "active", None
-    link.moco_stamp = moco_stamp or link.moco_stamp
-    link.clockodo_stamp = clockodo_stamp or link.clockodo_stamp
+    link.moco_stamp, link.clockodo_stamp = stamps.moco, stamps.clockodo
     link.moco_id = moco_id or link.moco_id
     link.clockodo_id = clockodo_id or link.clockodo_id
     link.updated_at = now()

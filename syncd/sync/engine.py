@@ -40,7 +40,7 @@ from syncd.sync.execute import Executor
 from syncd.sync.ledger import Ledger
 from syncd.sync.masterdata import Accounts, build_mappings, names_of, read_accounts
 from syncd.sync.outcomes import Fatal, Results, Status, WriterLockLost
-from syncd.sync.reading import Copy, ReadMode, SideRead, read_side, with_partners
+from syncd.sync.reading import LOOKBACK, Copy, ReadMode, SideRead, read_side, with_partners
 from syncd.sync.recovery import Recovered, recover
 from syncd.sync.targeted import read_targets
 
@@ -167,6 +167,7 @@ class Run:
     lock: WriterLock
     stop: threading.Event
     requests: Counter[str] = field(default_factory=Counter)
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def stopping(self) -> bool:
         """Stop writing when asked to, or when the writer lock was lost: another
@@ -461,6 +462,9 @@ class Engine:
             mass_delete_min=sync.mass_delete_min,
             mass_delete_share=sync.mass_delete_share,
             allow_mass_delete=run.options.allow_mass_delete,
+            # What was read was read after the run started; the margin absorbs a vendor
+            # clock ahead of this host's.
+            stamps_settled_before=run.started - LOOKBACK,
         )
 
     def _execute(

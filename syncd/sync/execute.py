@@ -201,13 +201,7 @@ class Executor:
     def _record_agreed(
         self, action: p.Update | p.Bill, base: Projection, outcome: Written[Any]
     ) -> None:
-        self.ledger.agreed(
-            action.pair.link_id,
-            action.pair.moco_id,
-            base,
-            source=action.source,
-            stamps=self._stamps(action.target, outcome, action.source, base),
-        )
+        self.ledger.agreed(action.pair.link_id, action.pair.moco_id, base, source=action.source)
 
     def _create(self, side: Side, creates: list[p.Create]) -> None:
         vendor = self.sides[side]
@@ -256,7 +250,6 @@ class Executor:
             origin=source.side,
             base=self._agreed(target, create.expected, outcome),
             replaces_link=create.replaces_link,
-            stamps=self._stamps(target, outcome, create.source, create.expected),
         )
         vendor = self.sides[target]
         self.results.add(create, Status.DONE, f"{vendor.side.label} {vendor.noun} {outcome.id}")
@@ -282,19 +275,6 @@ class Executor:
                 "from what was sent (the difference is synced back next run)".replace("  ", " ")
             )
         return expected
-
-    def _stamps(
-        self, side: Side, outcome: Written[Any], source: p.WriteSource, base: Projection
-    ) -> BySide[str | None]:
-        """The written item's stamp from the vendor's answer, and the source's as the
-        plan read it (it held the base then): together what the base was seen under."""
-        vendor, record = self.sides[side], outcome.record
-        stamp = None if record is None else vendor.stamp(record)
-        if record is not None and _projected(vendor, record, self.mappings) != base:
-            stamp = None  # stored otherwise than sent: the next run must compare it
-        read = self.snapshots[source.side].get(source.id) if source.side != side else None
-        source_stamp = None if read is None else self.sides[source.side].stamp(read)
-        return core.by_side(side, stamp, source_stamp)
 
     def _refused(self, action: p.Update | p.Bill | p.Delete, outcome: Failed | Lost) -> None:
         """Billed/locked parks the link, other 4xx hold the source until it changes,

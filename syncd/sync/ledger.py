@@ -18,8 +18,6 @@ from syncd.store import journal, repo
 from syncd.store.db import transaction
 from syncd.sync.intents import Intent, encode
 
-NO_STAMPS: core.BySide[str | None] = core.BySide(None, None)
-
 
 class Ledger:
     def __init__(self, sessions: sessionmaker[Session], run_id: str) -> None:
@@ -61,7 +59,6 @@ class Ledger:
         origin: core.Side,
         base: core.Projection,
         replaces_link: int | None,
-        stamps: core.BySide[str | None] = NO_STAMPS,
     ) -> None:
         """A create succeeded: link the pair (or repoint the link it replaces).
 
@@ -74,8 +71,6 @@ class Ledger:
                     session,
                     replaces_link,
                     base,
-                    moco_stamp=stamps.moco,
-                    clockodo_stamp=stamps.clockodo,
                     moco_id=ids.moco,
                     clockodo_id=ids.clockodo,
                 )
@@ -86,8 +81,6 @@ class Ledger:
                     clockodo_id=ids.clockodo,
                     origin=origin,
                     base=base,
-                    moco_stamp=stamps.moco,
-                    clockodo_stamp=stamps.clockodo,
                 )
             repo.release_failure(session, origin, ids[origin])
             if intent_id is not None:
@@ -100,14 +93,11 @@ class Ledger:
         base: core.Projection,
         *,
         source: p.WriteSource | None = None,
-        stamps: core.BySide[str | None] = NO_STAMPS,
     ) -> None:
         """Both sides hold `base` now (after an update, or found equal)."""
         with transaction(self.sessions) as session:
             resolved = link_id if link_id is not None else repo.link_id_for_moco(session, moco_id)
-            repo.record_base(
-                session, resolved, base, moco_stamp=stamps.moco, clockodo_stamp=stamps.clockodo
-            )
+            repo.record_base(session, resolved, base)
             if source is not None:
                 repo.release_failure(session, source.side, source.id)
 
@@ -170,16 +160,14 @@ class Ledger:
                     clockodo_id=pair.clockodo_id,
                     origin=pair.origin,
                     base=action.base,
-                    moco_stamp=action.stamps.moco,
-                    clockodo_stamp=action.stamps.clockodo,
+                    stamps=action.stamps,
                 )
             case p.RecordBase():
                 repo.record_base(
                     session,
                     pair.existing_id,
                     action.base,
-                    moco_stamp=action.stamps.moco,
-                    clockodo_stamp=action.stamps.clockodo,
+                    stamps=action.stamps,
                 )
             case p.RecordStamps():
                 repo.set_stamps(session, pair.existing_id, action.stamps)

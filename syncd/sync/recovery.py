@@ -104,8 +104,7 @@ def _resolve_create(
         origin=target.other,
         base=intent.expected,
         replaces_link=intent.replaces_link,
-        stamps=by_side(target, side.stamp(booking), None),
-    )
+    )  # no stamps: the booking may have just landed (Policy.stamps_settled_before)
     return "adopted"
 
 

@@ -11,6 +11,7 @@ import pytest
 from syncd.core.moco import Disregard
 from syncd.core.model import BySide, ParkedConflict, SkipReason
 from syncd.core.plan import (
+    AdoptLink,
     Bill,
     Conflict,
     Create,
@@ -479,3 +480,25 @@ def test_a_new_stamp_means_the_pair_is_compared_and_its_stamps_recorded() -> Non
     edited = moco(1, description="new", updated_at=LATER)
     changed = run([edited], [clockodo(5)], [stamped], trust_stamps=True)
     assert kinds(changed) == ["Update:clockodo"]
+
+
+def test_a_stamp_not_yet_settled_is_not_recorded() -> None:
+    # Stamps have whole seconds: an item seen under stamp T may change again within
+    # second T. Recording T would let a later run trust it and miss that change.
+    later = moco(1, updated_at=LATER)
+    stamped = replace(link(1, 1, 5), stamps=STAMPS)
+    at_cutoff = run(
+        [later], [clockodo(5)], [stamped], trust_stamps=True, stamps_settled_before=LATER
+    )
+    assert at_cutoff.actions == ()
+    settled = LATER + timedelta(seconds=1)
+    plan = run([later], [clockodo(5)], [stamped], trust_stamps=True, stamps_settled_before=settled)
+    assert kinds(plan) == ["RecordStamps"]
+
+
+def test_an_adopted_pair_keeps_only_its_settled_stamps() -> None:
+    # Equal twins are adopted; the MOCO item changed too recently for its stamp to count.
+    plan = run([moco(1, updated_at=LATER)], [clockodo(5)], [], stamps_settled_before=LATER)
+    (adopt,) = plan.actions
+    assert isinstance(adopt, AdoptLink)
+    assert adopt.stamps == BySide(None, T0.isoformat())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,3 +140,23 @@ def test_a_window_beyond_the_stored_copy_is_read_fully(world: World, db_url: str
     engine.dispose()
     assert run(world, read="incremental", mode="daemon-incr").moco_read == "full"
     assert run(world, read="incremental", mode="daemon-incr").moco_read == "incremental"
+
+
+def test_an_edit_in_the_same_second_as_syncds_write_is_still_seen(
+    world: World, db_url: str
+) -> None:
+    # Stamps have whole seconds. Both vendors' clocks stand still, so syncd's own
+    # write and a person's edit right after it carry the same stamp: a stamp that
+    # recent must not be remembered, or the next incremental run would trust it.
+    now = datetime.now(UTC)
+    world.freeze_clocks(moco=now, clockodo=now)
+    moco_id, clockodo_id = unbilled_links(world, db_url)[0]
+    world.edit_activity(moco_id, description="in MOCO geändert")
+    assert run(world, read="incremental").result == "ok"
+    assert world.entry(clockodo_id)["text"] == "in MOCO geändert"
+    # Found equal under stamps this recent: compared, not remembered.
+    assert run(world, read="incremental").result == "ok"
+    world.edit_entry(clockodo_id, text="gleich danach in clockodo")
+    report = run(world, read="incremental")
+    assert report.moco_read == "incremental"  # a run that trusts remembered stamps
+    assert world.activity(moco_id)["description"] == "gleich danach in clockodo"
