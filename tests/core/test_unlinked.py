@@ -47,7 +47,9 @@ def test_unlinked_items_are_created_with_complete_payloads() -> None:
     assert create_m.then_bill
     assert create_m.billing == Disregard(50, 10)
     assert create_m.draft.remote_id == "clockodo:5"
-    assert plan.summary() == "Plan: 2 to create, 0 to update, 0 to delete, 0 conflicts."
+    assert plan.summary() == (
+        "Plan: 2 to create, 2 to update (2 bills after creates), 0 to delete, 0 conflicts."
+    )
 
 
 def test_remote_id_adopts_instead_of_creating() -> None:
