@@ -17,14 +17,22 @@ from syncd import log
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep config and database here (default: a temporary folder, removed afterwards).",
 )
-def demo(folder: Path | None) -> None:
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="After the story, keep both simulators running with a real `syncd daemon`"
+    " that mirrors changes within seconds through web hooks; Ctrl-C stops everything.",
+)
+def demo(folder: Path | None, keep: bool) -> None:
     """Sync a simulated agency between simulated MOCO and clockodo, and show what happens."""
     from syncd.demo.story import run_demo  # noqa: PLC0415 - the simulators load only here
 
     log.configure(level="warning")
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-        run_demo(folder, click.echo)
-        return
-    with tempfile.TemporaryDirectory(prefix="syncd-demo-") as temporary:
-        run_demo(Path(temporary), click.echo)
+        code = run_demo(folder, click.echo, keep=keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="syncd-demo-") as temporary:
+            code = run_demo(Path(temporary), click.echo, keep=keep)
+    if code:
+        raise SystemExit(code)

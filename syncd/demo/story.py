@@ -211,8 +211,10 @@ def write_config(folder: Path, moco_url: str, clockodo_url: str) -> Path:
     return path
 
 
-def run_demo(folder: Path, say: Say) -> None:
-    """Tell the story; the bookings lie in the workdays before today (agency's zone)."""
+def run_demo(folder: Path, say: Say, *, keep: bool = False) -> int:
+    """Tell the story; the bookings lie in the workdays before today (agency's zone).
+    With `keep`, then run a daemon against the simulators until SIGINT/SIGTERM
+    (syncd.demo.keep). Returns the exit code."""
     today = datetime.now(ZoneInfo(DEMO_ZONE)).date()
     with simulated_agency(today) as (moco, clockodo):
         path = write_config(folder, moco.base_url, clockodo.base_url)
@@ -241,3 +243,8 @@ def run_demo(folder: Path, say: Say) -> None:
             demo.sync("Fourth sync: the decision is written", show_plan=False)
             demo.verify("And now? (syncd verify)")
         engine.close()
+        if keep:
+            from syncd.demo.keep import keep_running  # noqa: PLC0415 - only with --keep
+
+            return keep_running(moco, clockodo, path, say)
+    return 0
