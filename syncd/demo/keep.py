@@ -41,6 +41,7 @@ LONG_POLL = "1h"  # a change mirrored within seconds came by web hook, not by a 
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 READY_LINE = "Ctrl-C stops the daemon and both simulators."
+FIRST_RUN = 'syncd_runs_total{mode="daemon-incr"'  # in /metrics after the first poll
 EDITED = "Edited in MOCO, mirrored by web hook"
 
 
@@ -162,13 +163,13 @@ def start_daemon(config_path: Path, log_path: Path) -> subprocess.Popen[bytes]:
 
 
 def wait_ready(daemon: subprocess.Popen[bytes], base: str, stop: threading.Event) -> bool:
-    """True once /readyz answers 200 (the daemon holds the lock and has synced)."""
+    """True once the daemon's metrics count its first run (it holds the writer lock)."""
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline and not stop.is_set():
         if daemon.poll() is not None:
             return False
         try:
-            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+            if FIRST_RUN in httpx.get(base + "/metrics", timeout=2).text:
                 return True
         except httpx.HTTPError:
             pass

@@ -101,7 +101,7 @@ def test_demo_keep_mirrors_a_moco_edit_by_web_hook_and_stops_on_sigint(tmp_path:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
         try:
-            code = proc.wait(timeout=20)
+            code = proc.wait(timeout=10)
         finally:
             if proc.poll() is None:
                 proc.kill()
