@@ -42,6 +42,7 @@ READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 READY_LINE = "Ctrl-C stops the daemon and both simulators."
 FIRST_RUN = 'syncd_runs_total{mode="daemon-incr"'  # in /metrics after the first poll
+DELIVERIES = "/_sim/webhooks"  # the simulators' list of web hook deliveries and answers
 EDITED = "Edited in MOCO, mirrored by web hook"
 
 
@@ -86,7 +87,7 @@ def subscribe(
         (clockodo, {"url": f"{base}/webhooks/clockodo", "secret": clockodo_token}),
     )
     for running, target in targets:
-        httpx.post(running.root_url + "/_sim/webhooks", json=target).raise_for_status()
+        httpx.post(running.root_url + DELIVERIES, json=target).raise_for_status()
 
 
 def pick_example(
@@ -242,6 +243,7 @@ def _serve(
             f"daemon log:         {log_path}",
             f"daemon health:      {base}/healthz  {base}/readyz",
             f"daemon metrics:     {base}/metrics",
+            f"deliveries:         {moco.root_url}{DELIVERIES}  {clockodo.root_url}{DELIVERIES}",
             "",
             "Edit a booking in MOCO:",
             "  " + curl(activity_url, moco_headers(example.user), "PUT", body),
