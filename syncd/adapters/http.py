@@ -358,9 +358,11 @@ class ApiTransport:
         return float(self._backoff(state))
 
     def _log_retry(self, state: RetryCallState) -> None:
+        # Debug: a failure that persists ends as one line naming it (the command's
+        # error, the run's result); one that passes shows in the request metrics.
         failure = state.outcome.exception() if state.outcome is not None else None
         error = failure.error if isinstance(failure, _Retryable) else None
-        log.warning(
+        log.debug(
             "api request retry",
             api=self.api,
             method=error.method if error else None,

@@ -323,6 +323,7 @@ def test_retries_are_logged_without_secrets(make: Callable[..., ApiTransport]) -
     with capture_logs() as logs:
         make(Script(ok(None, 500), ok([]))).request("GET", "/activities")
     assert logs[0]["event"] == "api request retry"
+    assert logs[0]["log_level"] == "debug"  # a persisting failure ends as one line
     assert logs[0]["status"] == 500
     assert "s3cret-key" not in repr(logs)
 

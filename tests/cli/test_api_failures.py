@@ -137,7 +137,7 @@ def test_vendor_keeps_failing(
     world: Agency, plan: Plan, fault: dict[str, Any], expected: str
 ) -> None:
     world.faults("clockodo", **fault)
-    done = plan()
+    done = plan(**{"clockodo.retries": 2})  # the retries are not printed, the failure is
     assert_one_line(done, "clockodo GET", expected)
 
 
