@@ -93,7 +93,11 @@ class World:
         for sim in (self.moco.sim, self.clockodo.sim):
             sim.stats.clear()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCD_")}
-        command = [sys.executable, "-m", "syncd", "--log-format", "json", "run-once"]
+        # BENCH_PROFILE=FILE: the run under cProfile (its stats in FILE), to see where
+        # the CPU goes; figures measured that way are not comparable.
+        profile = os.environ.get("BENCH_PROFILE")
+        python = [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else [])]
+        command = [*python, "-m", "syncd", "--log-format", "json", "run-once"]
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [*command, *args, "-c", str(self.config)],
             cwd=ROOT,
