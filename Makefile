@@ -26,10 +26,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy syncd
 
-# Tests run in parallel (up to 4 processes): most of them wait on loopback
-# HTTP and subprocesses. PYTEST_ARGS="-n 0 -k ..." runs a selection serially.
+# Tests run in 4 processes, also on 2 cores: most of them wait on loopback HTTP,
+# simulated latency and subprocesses. The 25 slowest are listed at the end.
+# PYTEST_ARGS="-n 0 -k ..." runs a selection serially.
+PYTEST_WORKERS ?= 4
 pytest: $(STAMP)
-	$(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=25 $(PYTEST_ARGS)
 
 # The date-sensitive suites again, with every process's clock pinned to one of
 # the calendar's moments (a different one each day; see tests/calendar_runs.py).
@@ -61,7 +63,7 @@ tools:
 test: tools lint typecheck pytest calendar bench-quick
 
 # Longer searches than `make test` runs: 30 fault patterns instead of 2, and
-# 2000 state-machine examples against the real engine instead of 300.
+# 2000 state-machine examples against the real engine instead of 500.
 soak: $(STAMP)
 	SYNCD_SOAK_SEEDS=$$(seq -s, 101 130) SYNCD_STATEFUL_EXAMPLES=2000 $(BIN)/pytest -q -n 2 \
 		tests/faults/test_soak.py tests/sync/test_engine_stateful.py

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import syncd
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 
 class SchemaOutOfDate(Exception):
@@ -74,6 +74,8 @@ def migrations_dir() -> Path:
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig  # noqa: PLC0415 - see _head_of
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["engine"] = engine
@@ -84,24 +86,44 @@ def head_revision(engine: Engine) -> str | None:
     return _head_of(migrations_dir())
 
 
+_REVISION = re.compile(r'^(down_)?revision: [^=]+= (?:"([^"]+)"|None)$', re.MULTILINE)
+
+
 @functools.cache
 def _head_of(scripts: Path) -> str | None:
-    """Read once per process: every run checks the schema, the scripts do not change."""
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(scripts))
-    return ScriptDirectory.from_config(config).get_current_head()
+    """The newest migration, read from the scripts' ``revision``/``down_revision``
+    lines (a linear history): every command checks the schema, and importing alembic
+    for it would cost each start about half a second. tests/store checks that this
+    agrees with alembic's own reading."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (scripts / "versions").glob("*.py"):
+        for is_parent, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            if value:
+                (parents if is_parent else revisions).add(value)
+    heads = sorted(revisions - parents)
+    if len(heads) > 1:
+        raise RuntimeError(f"the migrations have more than one head: {', '.join(heads)}")
+    return heads[0] if heads else None
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision alembic recorded (its ``alembic_version`` table); None: none yet."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command  # noqa: PLC0415 - see _head_of
+
     command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
+    from alembic import command  # noqa: PLC0415 - see _head_of
+
     command.downgrade(alembic_config(engine), revision)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from syncd.store import db
@@ -36,6 +37,22 @@ def test_upgrade_from_empty_to_head_and_back_to_base(db_url: str) -> None:
     db.downgrade(engine, "base")
     assert db.current_revision(engine) is None
     assert not TABLES & set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_the_quick_revision_reads_agree_with_alembic(db_url: str) -> None:
+    # syncd reads the head from the scripts and the current revision from the table
+    # itself (no alembic import on every start); alembic must read the same.
+    engine = db.make_engine(db_url)
+    scripts = ScriptDirectory.from_config(db.alembic_config(engine))
+    assert db.head_revision(engine) == scripts.get_current_head()
+    db.upgrade(engine, "0002")
+    with engine.connect() as connection:
+        assert (
+            db.current_revision(engine)
+            == MigrationContext.configure(connection).get_current_revision()
+        )
+    assert db.current_revision(engine) == "0002"
     engine.dispose()
 
 

@@ -571,7 +571,7 @@ HEAD = db.head_revision(db.make_engine("sqlite://"))
 
 Stateful.TestCase.settings = settings(
     # SYNCD_STATEFUL_EXAMPLES=2000 for a longer search than `make test` affords.
-    max_examples=int(os.environ.get("SYNCD_STATEFUL_EXAMPLES", "300")),
+    max_examples=int(os.environ.get("SYNCD_STATEFUL_EXAMPLES", "500")),
     stateful_step_count=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
