@@ -152,7 +152,7 @@ class Executor:
             self._refused(action, outcome)
             return
         base = self._agreed(action.target, action.expected, outcome)
-        self._record_agreed(action, base, outcome)
+        self._record_agreed(action, base)
         self.results.add(action, Status.DONE)
 
     def _after_corrections(self, bills: list[p.Bill]) -> list[p.Bill]:
@@ -191,16 +191,14 @@ class Executor:
         base = bill.expected
         if outcome.record is not None:
             base = _projected(self.sides[bill.target], outcome.record, self.mappings) or base
-        self._record_agreed(bill, base, outcome)
+        self._record_agreed(bill, base)
         if base.billed:
             self.results.add(bill, Status.DONE)
         else:
             label = self.sides[bill.target].side.label
             self.results.add(bill, Status.FAILED, f"{label} did not mark it billed")
 
-    def _record_agreed(
-        self, action: p.Update | p.Bill, base: Projection, outcome: Written[Any]
-    ) -> None:
+    def _record_agreed(self, action: p.Update | p.Bill, base: Projection) -> None:
         self.ledger.agreed(action.pair.link_id, action.pair.moco_id, base, source=action.source)
 
     def _create(self, side: Side, creates: list[p.Create]) -> None:
