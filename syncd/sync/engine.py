@@ -22,9 +22,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+import sqlalchemy
+
 from syncd import log
 from syncd.adapters.http import RequestEvent
-from syncd.config import Settings
+from syncd.config import MappingSettings, Settings
 from syncd.core import model as core
 from syncd.core import plan as p
 from syncd.core.model import Direction
@@ -192,7 +194,9 @@ class Engine:
     """Runs syncs for one configuration; ``stop`` set means: finish the current write, stop.
 
     ``connect`` builds both sides for a run (default: HTTP clients from the settings);
-    ``on_request`` (optional) sees every API request of every run, e.g. for metrics.
+    ``on_request`` (optional) sees every API request of every run, e.g. for metrics;
+    ``database`` (default: one made from the settings' URL, and closed with the engine)
+    lets a caller share one store engine, and its statement cache, between engines.
     """
 
     def __init__(
@@ -202,12 +206,14 @@ class Engine:
         on_request: Any = None,
         *,
         connect: Connect | None = None,
+        database: sqlalchemy.Engine | None = None,
     ) -> None:
         self.settings = settings
         self.stop = stop or threading.Event()
         self.on_request = on_request
         self.connect = connect or connect_vendors(settings)
-        self.db = db.make_engine(settings.database.url)
+        self.owns_db = database is None
+        self.db = database or db.make_engine(settings.database.url)
         self.sessions = db.session_factory(self.db)
         self.logger = log.get_logger("syncd.engine")
         self.on_plan: Callable[[p.Plan], None] | None = None  # e.g. a progress display
@@ -296,22 +302,25 @@ class Engine:
                 ledger = Ledger(self.sessions, run.id)
                 recovered = recover(ledger, sides, settle_time(self.settings), datetime.now(UTC))
                 self._apply_decisions()
+            with db.transaction(self.sessions) as session:
+                configured = mapload.effective_in(self.settings, session)
+                kept_fingerprint = journal.get_watermark(session, MAPPINGS_MARK)
             if run.options.targets is None:
                 reads, links, held = self._read(run, sides)
                 accounts = self._accounts(run, sides, reads)
             else:
                 accounts = self._accounts(run, sides, None)
-                reads, links, held = self._read_targets(run, sides, run.options.targets, accounts)
-            mappings, problems = build_mappings(
-                mapload.effective(self.settings, self.db), accounts, self.settings.sync.timezone
-            )
+                reads, links, held = self._read_targets(
+                    run, sides, run.options.targets, accounts, configured
+                )
+            mappings, problems = build_mappings(configured, accounts, self.settings.sync.timezone)
             for problem in problems:
                 self.logger.warning("mapping problem", problem=problem)
             fingerprint = _fingerprint(mappings)
-            with db.transaction(self.sessions) as session:
-                # Stamps say "unchanged" only while projections are made the same way.
-                same_mappings = journal.get_watermark(session, MAPPINGS_MARK) == fingerprint
-                if not run.options.dry_run:
+            # Stamps say "unchanged" only while projections are made the same way.
+            same_mappings = kept_fingerprint == fingerprint
+            if not (run.options.dry_run or same_mappings):
+                with db.transaction(self.sessions) as session:
                     repo.replace_mappings(session, mappings)
                     journal.set_watermark(session, MAPPINGS_MARK, fingerprint)
             # A full scan (every side read whole) compares every pair: the safety net
@@ -438,9 +447,13 @@ class Engine:
         return reads, links, held
 
     def _read_targets(
-        self, run: Run, sides: Sides, targets: core.BySide[frozenset[int]], accounts: Accounts
+        self,
+        run: Run,
+        sides: Sides,
+        targets: core.BySide[frozenset[int]],
+        accounts: Accounts,
+        configured: MappingSettings,
     ) -> tuple[core.BySide[SideRead[Any]], list[core.Link], dict[tuple[core.Side, int], Any]]:
-        configured = mapload.effective(self.settings, self.db)
         mappings, _ = build_mappings(configured, accounts, self.settings.sync.timezone)
 
         def load(moco: Iterable[int], clockodo: Iterable[int]) -> list[core.Link]:
@@ -504,7 +517,8 @@ class Engine:
         return replace(report, result=result, results=results, error=error)
 
     def close(self) -> None:
-        self.db.dispose()
+        if self.owns_db:
+            self.db.dispose()
 
 
 def _invalid_lines(reads: core.BySide[SideRead[Any]], plan: p.Plan) -> list[str]:

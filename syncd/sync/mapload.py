@@ -4,6 +4,7 @@ the config's `[mappings]` merged with the store's (syncd.core.mapsource.merge)."
 from __future__ import annotations
 
 from sqlalchemy import Engine, inspect
+from sqlalchemy.orm import Session
 
 from syncd.config import MappingSettings, Settings
 from syncd.core.mapsource import Entry, merge
@@ -24,6 +25,11 @@ def stored(engine: Engine) -> list[Entry]:
 
 def effective(settings: Settings, engine: Engine) -> MappingSettings:
     return merge(settings.mappings, stored(engine))
+
+
+def effective_in(settings: Settings, session: Session) -> MappingSettings:
+    """:func:`effective` inside a transaction on a store known to be current."""
+    return merge(settings.mappings, mapstore.load(session))
 
 
 def read(settings: Settings) -> MappingSettings:

@@ -4,16 +4,20 @@ over whenever the store's copy of the window cannot be trusted."""
 from __future__ import annotations
 
 import time
+import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import tomli_w
+from sqlalchemy import select
 
 from syncd import config
 from syncd.store import db, journal, seen
+from syncd.store import models as rows
 from syncd.sync import reading
-from syncd.sync.engine import Engine, RunOptions, RunReport
+from syncd.sync.engine import MAPPINGS_MARK, Engine, RunOptions, RunReport
 from tests import clock
 from tests.e2e.harness import World, agency_world, links, unbilled_links
 
@@ -160,3 +164,27 @@ def test_an_edit_in_the_same_second_as_syncds_write_is_still_seen(
     report = run(world, read="incremental")
     assert report.moco_read == "incremental"  # a run that trusts remembered stamps
     assert world.activity(moco_id)["description"] == "gleich danach in clockodo"
+
+
+def test_the_mappings_in_use_are_stored_again_only_when_they_change(
+    world: World, db_url: str
+) -> None:
+    def stored() -> tuple[str | None, object, int]:
+        engine = db.make_engine(db_url)
+        with db.transaction(db.session_factory(engine)) as session:
+            mark = session.get(rows.Watermark, MAPPINGS_MARK)
+            tasks = len(session.scalars(select(rows.TaskMapping)).all())
+        engine.dispose()
+        assert mark is not None
+        return mark.value, mark.updated_at, tasks
+
+    before = stored()
+    assert run(world).result == "ok"
+    assert stored() == before  # the same mappings: not written again
+    settings = tomllib.loads(world.config.read_text(encoding="utf-8"))
+    settings["mappings"]["tasks"].pop()
+    world.config.write_text(tomli_w.dumps(settings), encoding="utf-8")
+    assert run(world).result == "ok"
+    fingerprint, _, tasks = stored()
+    assert fingerprint != before[0]  # stamps are not trusted across the change
+    assert tasks == before[2] - 1

@@ -17,6 +17,7 @@ a listing fails. After every step:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from collections import Counter
@@ -27,6 +28,7 @@ from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -145,11 +147,7 @@ class Stateful(RuleBasedStateMachine):
                 ClockodoSide(self.clockodo.client()),  # type: ignore[arg-type]
             )
 
-        self.engine = Engine(_settings(conflict), connect=connect)
-        rows.Base.metadata.create_all(self.engine.db)
-        with self.engine.db.begin() as connection:  # as `syncd db upgrade` leaves it
-            connection.execute(text(VERSION_TABLE))
-            connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": HEAD})
+        self.engine = Engine(_settings(conflict), connect=connect, database=_empty_store())
         for _ in range(bookings[0]):
             self.moco_create(**data.draw(st.fixed_dictionaries(MOCO_BOOKING)))
         for _ in range(bookings[1]):
@@ -568,6 +566,28 @@ def _mappings() -> core.Mappings:
 
 VERSION_TABLE = "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
 HEAD = db.head_revision(db.make_engine("sqlite://"))
+
+
+@functools.cache
+def _store() -> sqlalchemy.Engine:
+    """One in-memory store per test process, as `syncd db upgrade` leaves it. Sharing
+    it (emptied for each example) keeps SQLAlchemy's statement cache warm, as in a
+    daemon, instead of compiling every statement again for every example."""
+    store = db.make_engine("sqlite://")
+    rows.Base.metadata.create_all(store)
+    with store.begin() as connection:
+        connection.execute(text(VERSION_TABLE))
+        connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": HEAD})
+    return store
+
+
+def _empty_store() -> sqlalchemy.Engine:
+    store = _store()
+    with store.begin() as connection:
+        for table in reversed(rows.Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    return store
+
 
 Stateful.TestCase.settings = settings(
     # SYNCD_STATEFUL_EXAMPLES=2000 for a longer search than `make test` affords.
