@@ -8,7 +8,8 @@ syncd's CPU time and peak memory.
 Each scenario seeds both simulators (rate limits off), brings the store to the
 scenario's starting point with syncd itself, then measures one `syncd run-once`
 as a separate process: the requests each simulator served (exact), the CPU time
-and peak RSS of that process (os.wait4). The lower bound of a scenario is what any
+and peak RSS of that process (os.wait4, through bench/measure.py), and the wall
+time of its pure reconcile (the run's own report). The lower bound of a scenario is what any
 correct sync must send for that work: the pages it must read (MOCO 100, clockodo
 1000 bookings a page; master data on a first sync) plus the writes (MOCO: one bulk
 create per person and 100 bookings, one request per update, delete and billed
@@ -62,6 +63,17 @@ class Size:
         return self.people * self.days * self.per_day
 
 
+@dataclass(frozen=True)
+class Ran:
+    """One measured `syncd run-once`."""
+
+    requests: dict[str, int]
+    cpu_seconds: float
+    peak_rss_mb: float
+    writes: dict[str, int]
+    reconcile_seconds: float
+
+
 @dataclass
 class Measured:
     scenario: str
@@ -72,6 +84,28 @@ class Measured:
     cpu_seconds: float
     peak_rss_mb: float
     writes: dict[str, int] = field(default_factory=dict)
+    reconcile_seconds: float = 0.0  # the pure core, inside that run (wall time)
+
+    @classmethod
+    def of(
+        cls,
+        scenario: str,
+        bookings: int,
+        ran: Ran,
+        lower_bound: dict[str, int],
+        naive: dict[str, int],
+    ) -> Measured:
+        return cls(
+            scenario,
+            bookings,
+            ran.requests,
+            lower_bound,
+            naive,
+            ran.cpu_seconds,
+            ran.peak_rss_mb,
+            ran.writes,
+            ran.reconcile_seconds,
+        )
 
     @property
     def moco_time_seconds(self) -> float:
@@ -88,8 +122,8 @@ class World:
     folder: Path
     config: Path
 
-    def run(self, *args: str) -> tuple[dict[str, int], float, float, dict[str, int]]:
-        """One `syncd run-once` process: (requests, cpu seconds, peak RSS MB, writes)."""
+    def run(self, *args: str) -> Ran:
+        """One `syncd run-once` process, measured."""
         for sim in (self.moco.sim, self.clockodo.sim):
             sim.stats.clear()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCD_")}
@@ -97,26 +131,31 @@ class World:
         # the CPU goes; figures measured that way are not comparable.
         profile = os.environ.get("BENCH_PROFILE")
         python = [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else [])]
-        command = [*python, "-m", "syncd", "--log-format", "json", "run-once"]
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [*command, *args, "-c", str(self.config)],
+        command = [*python, "-m", "syncd", "--log-format", "json", "run-once", "--output", "json"]
+        figures = self.folder / "measured.json"
+        measure = [sys.executable, "-m", "bench.measure", str(figures), "--"]
+        process = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+            [*measure, *command, *args, "-c", str(self.config)],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(
-                f"syncd run-once failed: {process.stderr.read() if process.stderr else ''}"
-            )
-        cpu = usage.ru_utime + usage.ru_stime
-        requests = {
-            "moco": sum(self.moco.sim.stats.values()),
-            "clockodo": sum(self.clockodo.sim.stats.values()),
-        }
-        writes = {"moco": self.moco.sim.write_count, "clockodo": self.clockodo.sim.write_count}
-        return requests, cpu, usage.ru_maxrss / 1024, writes
+        if process.returncode != 0:
+            raise RuntimeError(f"syncd run-once failed: {process.stderr}")
+        measured = json.loads(figures.read_text(encoding="utf-8"))
+        report = json.loads(process.stdout)  # run-once --output json
+        return Ran(
+            requests={
+                "moco": sum(self.moco.sim.stats.values()),
+                "clockodo": sum(self.clockodo.sim.stats.values()),
+            },
+            cpu_seconds=measured["cpu_seconds"],
+            peak_rss_mb=measured["peak_rss_mb"],
+            writes={"moco": self.moco.sim.write_count, "clockodo": self.clockodo.sim.write_count},
+            reconcile_seconds=report["seconds"].get("reconcile", 0.0),
+        )
 
 
 @contextmanager
@@ -190,7 +229,7 @@ def import_into(target: str, size: Size, books: list[agency.Booking]) -> Measure
     """A first sync: every booking of one tool is created in the other."""
     moco_books, clockodo_books = (books, []) if target == "clockodo" else ([], books)
     with world(size, moco_books, clockodo_books, window_days(size)) as w:
-        requests, cpu, rss, writes = w.run()
+        ran = w.run()
     n = len(books)
     per_person = [sum(1 for b in books if b.person == p) for p in range(size.people)]
     if target == "clockodo":
@@ -204,9 +243,7 @@ def import_into(target: str, size: Size, books: list[agency.Booking]) -> Measure
             "moco": MASTER["moco"] + 1 + bulk,
             "clockodo": MASTER["clockodo"] + pages(n, CLOCKODO_PAGE),
         }
-    return Measured(
-        f"import into {target}", n, requests, bound, naive.first_sync(target, n), cpu, rss, writes
-    )
+    return Measured.of(f"import into {target}", n, ran, bound, naive.first_sync(target, n))
 
 
 @contextmanager
@@ -223,12 +260,10 @@ def no_change_poll(size: Size, books: list[agency.Booking], mode: str) -> Measur
     n = len(books)
     with synced(size, books) as w:
         args = ("--incremental",) if mode == "daemon" else ()
-        requests, cpu, rss, writes = w.run(*args)
+        ran = w.run(*args)
     moco = 1 if n <= MOCO_PAGE else 2  # one page holds it all; else the changes and the count
     bound = {"moco": moco, "clockodo": pages(n, CLOCKODO_PAGE)}
-    return Measured(
-        f"no-change poll ({mode})", n, requests, bound, naive.poll(n, 0, 0), cpu, rss, writes
-    )
+    return Measured.of(f"no-change poll ({mode})", n, ran, bound, naive.poll(n, 0, 0))
 
 
 def edits(size: Size, books: list[agency.Booking]) -> Measured:
@@ -240,14 +275,12 @@ def edits(size: Size, books: list[agency.Booking]) -> Measured:
         entries = sorted(e["id"] for e in w.clockodo.sim.state()["entries"])
         edit_activities(w, activities[:k])
         edit_entries(w, entries[-k:])
-        requests, cpu, rss, writes = w.run()
+        ran = w.run()
     bound = {
         "moco": pages(k, MOCO_PAGE) + 1 + pages(k, MOCO_PAGE) + k,  # changes, count, re-read, PUTs
         "clockodo": pages(n, CLOCKODO_PAGE) + min(k, pages(n, CLOCKODO_PAGE)) + k,
     }
-    return Measured(
-        "1 % edits on each side", n, requests, bound, naive.poll(n, k, k), cpu, rss, writes
-    )
+    return Measured.of("1 % edits on each side", n, ran, bound, naive.poll(n, k, k))
 
 
 def billed_month(size: Size, books: list[agency.Booking]) -> Measured:
@@ -257,14 +290,14 @@ def billed_month(size: Size, books: list[agency.Booking]) -> Measured:
         month = max(b.day for b in books).replace(day=1)
         billed = [a for a in w.moco.sim.state()["activities"] if a["date"] >= month.isoformat()]
         disregard(w, billed)
-        requests, cpu, rss, writes = w.run()
+        ran = w.run()
     k = len(billed)
     groups = len({(a["user"]["id"], a["project"]["id"]) for a in billed})
     bound = {
         "moco": pages(k, MOCO_PAGE) + 1,  # the changes, the count
         "clockodo": pages(n, CLOCKODO_PAGE) + min(k, pages(n, CLOCKODO_PAGE)) + 2 * groups,
     }
-    return Measured("a billed month", n, requests, bound, naive.poll(n, 0, k), cpu, rss, writes)
+    return Measured.of("a billed month", n, ran, bound, naive.poll(n, 0, k))
 
 
 def one_deletion(size: Size, books: list[agency.Booking]) -> Measured:
@@ -273,16 +306,14 @@ def one_deletion(size: Size, books: list[agency.Booking]) -> Measured:
     with synced(size, books) as w:
         activity = w.moco.sim.state()["activities"][n // 2]
         delete_activity(w, activity)
-        requests, cpu, rss, writes = w.run()
+        ran = w.run()
     days = window_days(size) + 2
     halvings = math.ceil(math.log2(max(2, days)))
     # The changes and the count; one count per halving; the part read again; the
     # proof (by id, then a GET answering 404).
     moco = 2 + halvings + 1 + 2
     bound = {"moco": moco, "clockodo": pages(n, CLOCKODO_PAGE) + 1 + 1}  # the re-read, the DELETE
-    return Measured(
-        "one deletion in a year", n, requests, bound, naive.poll(n, 1, 0), cpu, rss, writes
-    )
+    return Measured.of("one deletion in a year", n, ran, bound, naive.poll(n, 1, 0))
 
 
 # --- vendor-side edits -------------------------------------------------------------
@@ -359,14 +390,15 @@ QUICK = Size(people=6, days=10, per_day=3)  # 180 per side
 def table(results: list[Measured]) -> str:
     head = (
         "| scenario | bookings/side | MOCO requests (bound, naive) "
-        "| clockodo requests (bound, naive) | MOCO time | syncd CPU | peak RSS |\n"
-        "|---|---|---|---|---|---|---|"
+        "| clockodo requests (bound, naive) | MOCO time | syncd CPU | peak RSS | reconcile |\n"
+        "|---|---|---|---|---|---|---|---|"
     )
     rows = [
         f"| {r.scenario} | {r.bookings_per_side:,} "
         f"| {r.requests['moco']} ({r.lower_bound['moco']}, {r.naive['moco']:,}) "
         f"| {r.requests['clockodo']} ({r.lower_bound['clockodo']}, {r.naive['clockodo']:,}) "
-        f"| {r.moco_time_seconds:.0f} s | {r.cpu_seconds:.1f} s | {r.peak_rss_mb:.0f} MB |"
+        f"| {r.moco_time_seconds:.0f} s | {r.cpu_seconds:.1f} s | {r.peak_rss_mb:.0f} MB "
+        f"| {r.reconcile_seconds:.2f} s |"
         for r in results
     ]
     return "\n".join([head, *rows])

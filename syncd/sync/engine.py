@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -86,6 +87,7 @@ class RunReport:
     user_names: dict[int, str] = field(default_factory=dict)  # MOCO user id -> name
     names: Names = field(default_factory=Names)  # people, projects, tasks by MOCO id
     moco_read: str = "full"  # or "incremental", or "recounted" (parts read again)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase
 
     @property
     def exit_code(self) -> ExitCode:
@@ -103,7 +105,8 @@ class RunReport:
     def log_fields(self) -> dict[str, object]:
         """What the "run finished" log line carries (and `run-once --output json`)."""
         window = f"{self.window.first}..{self.window.last}"
-        return {"result": self.result, "window": window, **self.counts()}
+        seconds = {phase: round(value, 3) for phase, value in self.seconds.items()}
+        return {"result": self.result, "window": window, **self.counts(), "seconds": seconds}
 
     def counts(self) -> dict[str, object]:
         """The run's figures, as stored in the run history."""
@@ -170,6 +173,16 @@ class Run:
     stop: threading.Event
     requests: Counter[str] = field(default_factory=Counter)
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        """Adds the wall time of the block to ``phase`` (read, reconcile, write)."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - began
 
     def stopping(self) -> bool:
         """Stop writing when asked to, or when the writer lock was lost: another
@@ -271,7 +284,9 @@ class Engine:
 
     @staticmethod
     def _failed(run: Run, error: str) -> RunReport:
-        return RunReport(run.id, run.window, "failed", requests=run.requests, error=error)
+        return RunReport(
+            run.id, run.window, "failed", requests=run.requests, error=error, seconds=run.seconds
+        )
 
     def _finish(self, report: RunReport, best_effort: bool = False) -> None:
         """Record the run. After a failure, a store that is gone too must not hide the
@@ -305,14 +320,15 @@ class Engine:
             with db.transaction(self.sessions) as session:
                 configured = mapload.effective_in(self.settings, session)
                 kept_fingerprint = journal.get_watermark(session, MAPPINGS_MARK)
-            if run.options.targets is None:
-                reads, links, held = self._read(run, sides)
-                accounts = self._accounts(run, sides, reads)
-            else:
-                accounts = self._accounts(run, sides, None)
-                reads, links, held = self._read_targets(
-                    run, sides, run.options.targets, accounts, configured
-                )
+            with run.timed("read"):
+                if run.options.targets is None:
+                    reads, links, held = self._read(run, sides)
+                    accounts = self._accounts(run, sides, reads)
+                else:
+                    accounts = self._accounts(run, sides, None)
+                    reads, links, held = self._read_targets(
+                        run, sides, run.options.targets, accounts, configured
+                    )
             mappings, problems = build_mappings(configured, accounts, self.settings.sync.timezone)
             for problem in problems:
                 self.logger.warning("mapping problem", problem=problem)
@@ -327,9 +343,10 @@ class Engine:
             # against a vendor that changed a booking without moving its stamp.
             full_scan = all(read.mode == "full" for _, read in reads.items())
             policy = replace(self._policy(run), trust_stamps=same_mappings and not full_scan)
-            plan = reconcile(
-                reads.moco.snapshot, reads.clockodo.snapshot, links, mappings, policy, held=held
-            )
+            with run.timed("reconcile"):
+                plan = reconcile(
+                    reads.moco.snapshot, reads.clockodo.snapshot, links, mappings, policy, held=held
+                )
             if run.options.dry_run:
                 plan = self._with_pending_note(plan)
             if self.on_plan is not None:
@@ -348,6 +365,7 @@ class Engine:
                 user_names=dict(names.users),
                 names=names,
                 moco_read=reads.moco.mode,
+                seconds=run.seconds,
             )
             for line in report.invalid:
                 self.logger.warning("invalid item skipped", item=line)
@@ -503,7 +521,8 @@ class Engine:
                 else None
             ),
         )
-        results = executor.execute(report.plan)
+        with run.timed("write"):
+            results = executor.execute(report.plan)
         statuses = results.by_status()
         result: RunResult = "ok"
         error = None

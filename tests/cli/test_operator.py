@@ -70,6 +70,9 @@ def test_verify_agrees_after_a_sync_and_explains_a_change_not_synced_yet(
         report = json.loads(world.run_once("--output", "json").stdout)
         assert (report["result"], report["done"]) == ("ok", {"update_clockodo": 1})
         assert report["planned"] == {"conflicts": 0, "update_clockodo": 1}
+        # Where the run's time went: reading, the pure reconcile, the writes.
+        assert set(report["seconds"]) == {"read", "reconcile", "write"}
+        assert all(seconds >= 0 for seconds in report["seconds"].values())
 
 
 def timed(world: World, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
