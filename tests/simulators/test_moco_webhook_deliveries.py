@@ -51,6 +51,8 @@ def test_create_update_delete_are_delivered_signed(hooked: tuple[MocoHarness, Re
     assert calls[0].json == created  # the activity as the API showed it (rates visible)
     assert calls[1].json["description"] == "geändert"
     assert calls[2].json == {"id": created["id"]}
+    # The receiver has the last call before the dispatcher has recorded its answer.
+    assert moco.sim.webhooks.wait_idle(10)
     listed = moco.control_get("webhooks")
     assert [(d["state"], d["attempts"], d["status"]) for d in listed["deliveries"]] == [
         ("delivered", 1, 200)
