@@ -13,6 +13,7 @@ percentile wall times as seen by the client (HTTP included).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import sys
@@ -137,6 +138,7 @@ def bench_moco(count: int, rounds: int) -> None:
     )
     sim = MocoSimulator(rate_limit=False)
     sim.seed(seed)
+    gc.freeze()  # as `syncd sim` does after seeding
     window = {"from": FIRST_DAY.isoformat(), "to": (FIRST_DAY + timedelta(days=DAYS)).isoformat()}
     with (
         serve_in_thread(sim) as running,
@@ -176,6 +178,7 @@ def bench_clockodo(count: int, rounds: int) -> None:
     )
     sim = make()
     sim.seed(seed)
+    gc.freeze()  # as `syncd sim` does after seeding
     window = {"time_since": "2025-12-01T00:00:00Z", "time_until": "2027-01-01T00:00:00Z"}
     headers = {
         "X-ClockodoApiUser": "b@example.com",

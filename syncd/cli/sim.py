@@ -12,6 +12,7 @@ one, else an empty account.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -107,6 +108,10 @@ def _run(
             simulator.seed(seed)
         except (ValueError, KeyError, TypeError) as exc:
             _fail(f"bad seed ({seed_file or 'demo'}): {exc}")
+        # A seeded account lives as long as the process: kept out of the garbage
+        # collector's scans, which otherwise pause a page now and then for tens of
+        # milliseconds at 100,000 bookings (bench/sim_scale.py).
+        gc.freeze()
     simulator.latency_seconds = latency_ms / 1000
 
     def announce(url: str) -> None:
