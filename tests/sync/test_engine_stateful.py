@@ -130,6 +130,7 @@ class Stateful(RuleBasedStateMachine):
         self.during_run: list[tuple[core.Side, int, dict[str, Any]]] = []
         self.engine: Engine | None = None
         self.converged = False
+        self.known_links: list[core.Link] | None = None  # as the store holds them
 
     # --- setup ------------------------------------------------------------------------
     @initialize(
@@ -417,6 +418,7 @@ class Stateful(RuleBasedStateMachine):
             report = self.engine.run(options, held_lock=NoLock())
         finally:
             engine_module.Executor = original  # type: ignore[misc]
+            self.known_links = None  # only runs change links
             self._learn_identities()
         for name in report_events(report) if currently_in_test_context() else []:
             event(name)
@@ -426,10 +428,14 @@ class Stateful(RuleBasedStateMachine):
         return report
 
     def _links(self) -> list[core.Link]:
+        """The store's links (read again after each run: the invariants ask after
+        every step, and only runs change links)."""
         assert self.engine is not None
-        with db.transaction(self.engine.sessions) as session:
-            found = session.scalars(select(rows.Link).order_by(rows.Link.id)).all()
-            return [repo._to_core(link, None) for link in found]
+        if self.known_links is None:
+            with db.transaction(self.engine.sessions) as session:
+                found = session.scalars(select(rows.Link).order_by(rows.Link.id)).all()
+                self.known_links = [repo._to_core(link, None) for link in found]
+        return self.known_links
 
     def _learn_identities(self) -> None:
         """Copies syncd made are the booking they copy: MOCO copies name their entry in
