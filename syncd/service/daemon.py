@@ -28,13 +28,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from types import FrameType
 
 import structlog
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from syncd import __version__, config, log
@@ -59,6 +60,8 @@ from syncd.sync.engine import Engine, RunOptions, RunReport
 
 INCREMENTAL = "daemon-incr"  # runs.mode is String(16)
 FULL = "daemon-full"
+SETTLED = "settled"  # a one-off run once an earlier create can be judged
+SETTLE_MARGIN = timedelta(seconds=1)
 HOOKED = "daemon-hook"  # a targeted run of the bookings web hooks named
 FAILED_RESULTS = frozenset({"failed", "refused"})  # back off: the next run would fail the same way
 BACKOFF_CAP_SECONDS = 3600.0
@@ -407,6 +410,26 @@ class Daemon:
             misfire_grace_time=max(1, int(full)),
         )
 
+    def _run_once_settled(self, report: RunReport | None) -> None:
+        """A run that created nothing because a create of a killed predecessor was
+        too young to judge: run again once it can be judged, not an interval (with
+        web hooks: hours) later."""
+        moment = None if report is None else report.recovered.settles_at
+        if moment is None:
+            return
+        logger.info("creates wait for an earlier create to settle", run_at=moment.isoformat())
+        self.scheduler.add_job(
+            self._run_settled,
+            DateTrigger(run_date=moment + SETTLE_MARGIN, timezone=UTC),
+            id=SETTLED,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def _run_settled(self) -> None:
+        if self._active():
+            self._run(INCREMENTAL, RunOptions(mode=INCREMENTAL, read="incremental"))
+
     def _run_job(self, mode: str) -> None:
         if not self._active() or (mode == INCREMENTAL and self._poll_not_due()):
             return
@@ -493,6 +516,7 @@ class Daemon:
             mode, result, seconds, () if report is None else report.results.items
         )
         self._last_run = (result, datetime.now(UTC))
+        self._run_once_settled(report)
         if result in FAILED_RESULTS:
             self._failures += 1
             self._skips_left = skips_after(

@@ -36,6 +36,9 @@ class Recovered:
     abandoned: int = 0
     deleted: int = 0
     unresolved: int = 0
+    # The earliest moment a create too young to judge now can be judged (a run after
+    # it may create again); None when there is none.
+    settles_at: datetime | None = None
 
     def total(self) -> int:
         return self.adopted + self.abandoned + self.deleted + self.unresolved
@@ -59,16 +62,20 @@ def recover(
             for i in journal.pending_intents(session)
         ]
     counts = {"adopted": 0, "abandoned": 0, "deleted": 0, "unresolved": 0}
+    settles: list[datetime] = []
     for intent in pending:
         young = intent.created_at > now - settle
         try:
-            counts[_resolve(ledger, sides, intent, young=young)] += 1
+            outcome = _resolve(ledger, sides, intent, young=young)
+            counts[outcome] += 1
+            if outcome == "unresolved":  # too young to judge: not found *yet*
+                settles.append(intent.created_at + settle)
         except (errors.ApiError, IncompleteRead):
             counts["unresolved"] += 1  # the look-up failed: retried next start
         except Exception:  # one broken intent must not stop the others or the run
             logger.exception("could not resolve a write intent", intent=intent.id)
             counts["unresolved"] += 1
-    return Recovered(**counts)
+    return Recovered(**counts, settles_at=min(settles, default=None))
 
 
 def _resolve(

@@ -23,11 +23,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, text
 
 from syncd import __version__
+from syncd.core.model import Projection, Side
 from syncd.service.daemon import SharedLock, skips_after
+from syncd.sides.moco import MocoLocator
 from syncd.simulators.kit import FaultConfig
-from syncd.store import db
+from syncd.store import db, journal
 from syncd.store.lock import writer_lock
 from syncd.store.models import Intent, Run
+from syncd.sync.intents import CreateIntent, encode
 from tests.e2e.harness import ROOT, World, agency_world, config_for, links
 from tests.service.daemon_process import DaemonProcess, running_daemon
 
@@ -133,6 +136,35 @@ def test_syncs_on_schedule_and_serves_health_and_metrics(world: World, db_url: s
 
 
 # -- stopping ---------------------------------------------------------------------------------
+
+
+def a_young_create_intent(world: World, db_url: str) -> None:
+    """A MOCO create a killed predecessor announced just now, not (yet) found at MOCO."""
+    user = world.activities()[0]["user"]["id"]
+    expected = Projection(user, date(2026, 1, 5), 3600, "lost", True, False, 1, 1)
+    intent = CreateIntent(Side.MOCO, 999_999_999, expected, None, MocoLocator(user, "c:1"))
+    engine = db.make_engine(db_url)
+    with db.transaction(db.session_factory(engine)) as session:
+        payload = encode(intent)
+        journal.add_intent(session, intent.kind, payload, source_side="clockodo")
+    engine.dispose()
+
+
+def test_creates_held_back_by_a_young_intent_run_once_it_has_settled(
+    world: World, db_url: str
+) -> None:
+    # Runs an hour apart: only the settled intent can bring the creates before that.
+    # A read timeout of 4 s lets a create land for 8 s after it was sent.
+    timeouts = {"SYNCD_MOCO__READ_TIMEOUT": "4", "SYNCD_CLOCKODO__READ_TIMEOUT": "4"}
+    a_young_create_intent(world, db_url)
+    with running_daemon(world, {"SYNCD_SYNC__INTERVAL": "1h"} | timeouts) as daemon:
+        first = daemon.wait_for("run finished")
+        assert first["done"] == {}, "no creates while the earlier create may still land"
+        assert first["planned"].get("create_clockodo", 0) > 0
+        daemon.wait_for("creates wait for an earlier create to settle")
+        second = daemon.wait_for("run finished", count=2, timeout=30)
+        assert second["done"].get("create_clockodo", 0) == first["planned"]["create_clockodo"]
+    assert store_leftovers(db_url)[0] == 0  # the intent was judged: abandoned
 
 
 def test_sigterm_mid_run_finishes_the_current_write_and_exits_0(world: World, db_url: str) -> None:
