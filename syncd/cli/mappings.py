@@ -15,13 +15,24 @@ import click
 import tomli_w
 from sqlalchemy import Engine
 
+from syncd.cli import fail
 from syncd.cli.app import AppContext, config_option, pass_app
 from syncd.config import Settings
-from syncd.core.mapsource import KINDS, CsvProblem, Entry, entries, from_csv, overridden, to_csv
+from syncd.core.mapsource import (
+    KINDS,
+    CsvProblem,
+    Entry,
+    entries,
+    from_csv,
+    overridden,
+    settings_of,
+    to_csv,
+)
 from syncd.core.suggest import Suggestion
 from syncd.exitcodes import ExitCode
 from syncd.store import db, mapstore
 from syncd.sync import discovery, mapload
+from syncd.sync.masterdata import build_mappings
 
 OUTPUT = click.option(
     "--output", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -176,19 +187,38 @@ def apply(app: AppContext, yes: bool) -> None:
 @click.argument("moco", type=click.IntRange(min=1))
 @click.argument("clockodo", type=click.IntRange(min=1))
 @click.option("--customer", type=click.IntRange(min=1), help="clockodo customer (projects).")
+@click.option(
+    "--no-check", is_flag=True, help="Store it without looking the ids up in both accounts."
+)
 @config_option
 @pass_app
-def add(app: AppContext, kind: str, moco: int, clockodo: int, customer: int | None) -> None:
+def add(
+    app: AppContext, *, kind: str, moco: int, clockodo: int, customer: int | None, no_check: bool
+) -> None:
     """Store one mapping: KIND (user, project, task), the MOCO id, the clockodo id
-    (user, project or service; a project also needs --customer)."""
+    (user, project or service; a project also needs --customer). Both ids are looked
+    up in the accounts first: an id that does not exist (or is inactive) is refused."""
     if (kind == "project") != (customer is not None):
         raise click.UsageError("--customer is needed for a project, and only for one")
     settings = app.settings()
     entry = Entry(kind, moco, clockodo, customer)  # type: ignore[arg-type]
     if overridden(settings.mappings, [entry]):
         raise click.UsageError(f"the config file maps this {kind} already; change it there")
+    named = f"MOCO {moco} ↔ clockodo {clockodo}"
+    if not no_check:
+        accounts = discovery.accounts_of(settings)
+        _, found = build_mappings(settings_of([entry]), accounts, settings.sync.timezone)
+        # The entry's own ids ("mappings.tasks[0]: ..."); what it lacks besides (a task's
+        # project mapping) may be added next, and `list` shows it until then.
+        problems = [p for p in found if p.startswith("mappings.")]
+        if problems:
+            problem = problems[0].split(": ", 1)[-1]
+            message = f"{kind} {named}: not stored: {problem} (--no-check stores it anyway)"
+            fail(message, ExitCode.CONFIG)
+        moco_name, clockodo_name = discovery.names(entry, accounts)
+        named = f"MOCO {moco} {moco_name} ↔ clockodo {clockodo} {clockodo_name}"
     _store(settings, [entry], "add")
-    click.echo(f"stored: {kind} MOCO {moco} ↔ clockodo {clockodo}")
+    click.echo(f"stored: {kind} {named}")
 
 
 @mappings.command()

@@ -116,14 +116,28 @@ def test_add_remove_and_config_wins(world: Agency, tmp_path: Path, template: Pat
     in_config = invoke("mappings", "remove", "user", str(user["moco"]), "-c", str(path))
     assert in_config.returncode == ExitCode.CONFIG
     assert "config file" in in_config.stderr
-    added = run(path, "mappings", "add", "task", "7281004", "24")
+    path = setup(world, tmp_path / "empty", template, **NO_MAPPINGS)
+    task = world.built.mappings["tasks"][0]
+    moco, service = str(task["moco"]), str(task["clockodo_service"])
+    typo = run(path, "mappings", "add", "task", moco, "2400")
+    assert typo.returncode == ExitCode.CONFIG
+    assert typo.stderr.strip().splitlines() == [
+        f"syncd: task MOCO {moco} ↔ clockodo 2400: not stored: clockodo service 2400 "
+        "does not exist (--no-check stores it anyway)"
+    ]
+    added = run(path, "mappings", "add", "task", moco, service)
     assert added.returncode == 0, added.stderr
     listed = json.loads(run(path, "mappings", "list", "--output", "json").stdout)
-    stored = [item for item in listed if item["source"] == "store"]
-    assert [(i["kind"], i["moco"], i["clockodo"]) for i in stored] == [("task", 7281004, 24)]
-    assert run(path, "mappings", "remove", "task", "7281004").returncode == 0
-    listed = json.loads(run(path, "mappings", "list", "--output", "json").stdout)
-    assert all(item["source"] == "config" for item in listed)
+    assert [(i["kind"], i["moco"], i["clockodo"], i["source"]) for i in listed] == [
+        ("task", int(moco), int(service), "store")
+    ]
+    moco_name, clockodo_name = listed[0]["moco_name"], listed[0]["clockodo_name"]
+    names = f"MOCO {moco} {moco_name} ↔ clockodo {service} {clockodo_name}"
+    assert added.stdout.strip() == f"stored: task {names}"  # names, not only ids
+    assert run(path, "mappings", "remove", "task", moco).returncode == 0
+    assert json.loads(run(path, "mappings", "list", "--output", "json").stdout) == []
+    unchecked = run(path, "mappings", "add", "task", moco, "2400", "--no-check")
+    assert unchecked.returncode == 0, unchecked.stderr  # e.g. offline, or not created yet
 
 
 def test_doctor_passes_on_a_good_setup(world: Agency, tmp_path: Path, template: Path) -> None:
