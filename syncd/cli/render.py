@@ -118,7 +118,21 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def plan_json(plan: p.Plan) -> dict[str, Any]:
+def _names_json(action: p.Action, names: Names) -> dict[str, Any]:
+    """The booking's people, project and task by name, next to the ids (machines get
+    both; a person reading the JSON should not need a second lookup)."""
+    projection = _projection_of(action)
+    if projection is None:
+        return {}
+    return {
+        "booking": describe_projection(projection, names),
+        "user_name": names.user(projection.user),
+        "project_name": names.project(projection.project),
+        "task_name": names.task(projection.task),
+    }
+
+
+def plan_json(plan: p.Plan, names: Names | None = None) -> dict[str, Any]:
     writes: Counter[str] = Counter()
     for (kind, _), n in plan.write_counts().items():
         writes[kind] += n
@@ -132,7 +146,13 @@ def plan_json(plan: p.Plan) -> dict[str, Any]:
         },
         "refused": plan.refused,
         "actions": [
-            {"action": type(a).__name__, "kind": a.kind, "side": a.side, **_json_value(a)}
+            {
+                "action": type(a).__name__,
+                "kind": a.kind,
+                "side": a.side,
+                **_json_value(a),
+                **_names_json(a, names or Names()),
+            }
             for a in plan.actions
         ],
         "skips": [

@@ -148,7 +148,7 @@ def plan(app: AppContext, /, output: str, detailed_exitcode: bool, **given: Any)
         click.echo(run_summary(report), err=True)
         raise SystemExit(int(ExitCode.FAILED))
     if output == "json":
-        click.echo(json.dumps(plan_json(report.plan), indent=2, default=str))
+        click.echo(json.dumps(plan_json(report.plan, report.names), indent=2, default=str))
     else:
         term.lines(plan_text(report.plan, report.names, given["show_skipped"]))
     if report.plan.refused:

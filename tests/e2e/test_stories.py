@@ -331,6 +331,10 @@ def test_plan_shows_what_a_run_would_do_and_writes_nothing(tmp_path: Path, db_ur
         data = json.loads(as_json.stdout)
         assert data["summary"]["create"] == len(creates)
         assert {a["kind"] for a in data["actions"] if a["side"]} == {"create"}
+        for action in (a for a in data["actions"] if a["side"]):  # names next to the ids
+            assert action["booking"] in text.stdout  # the line `plan` prints
+            assert not action["user_name"].startswith("user "), action["user_name"]
+            assert not action["project_name"].startswith("project "), action["project_name"]
         assert {s["reason"] for s in data["skips"]} >= {"lump_sum", "unmapped_project"}
         assert world.writes() == 0, "planning must not write"
         ran = json.loads(world.run_once("--output", "json").stdout)["done"]
