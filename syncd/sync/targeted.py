@@ -7,8 +7,12 @@ both sides' bookings of the same person and day. Every unlinked booking in the
 result therefore had its person-day read on both sides completely, as a window read
 would have, so the core may decide creates on it exactly as in a full run. Items of
 other days that a clockodo day read returns (its instants span every zone) are left
-out. Absence is proven as always: a named booking missing from a read by id counts
-as gone only after a GET answers 404.
+out. A named booking syncd has linked is looked for in the person-day of its link's
+base first, and read by id only when it is not there (it moved, or is gone): one
+listing per person-day instead of one request per booking, which is what a burst of
+events costs otherwise (clockodo echoes every entry syncd creates). Absence is
+proven as always: a named booking missing from a read by id counts as gone only
+after a GET answers 404.
 """
 
 from __future__ import annotations
@@ -34,24 +38,57 @@ def read_targets(
 ) -> tuple[core.BySide[SideRead[Any]], list[core.Link]]:
     """The named bookings, their partners and their person-days; and the links of all
     that was read."""
-    reads = [sides[side].fetch(sorted(targets[side])) for side in core.SIDES]
-    named = core.BySide(*reads)
-    links = load_links(
-        named.moco.items.keys() | targets.moco, named.clockodo.items.keys() | targets.clockodo
-    )
-    partners = core.BySide(
+    # Named bookings that are linked are looked for in their base's person-day first
+    # (read anyway): a burst of events on one day, e.g. the echoes of syncd's own
+    # creates, then costs a listing per person-day instead of a GET per booking.
+    hinted = {
+        (link.base.user, link.base.date) for link in load_links(targets.moco, targets.clockodo)
+    }
+    day_reads = {
+        day: read
+        for day in sorted(hinted)
+        if (read := _both_days(sides, day, mappings)).moco.complete and read.clockodo.complete
+    }  # an incomplete one (e.g. a person no longer mapped) is left to the reads below
+    listed = core.BySide(
         *(
-            {link.item(side) for link in links} - named[side].items.keys() - targets[side]
+            {
+                i: item
+                for read in day_reads.values()
+                for i, item in read[side].items.items()
+                if i in targets[side]
+            }
             for side in core.SIDES
         )
     )
-    days = _person_days(sides, named, mappings)
+    named = core.BySide(
+        *(
+            _merge(
+                Fetched(listed[side]),
+                sides[side].fetch(sorted(targets[side] - listed[side].keys())),
+            )
+            for side in core.SIDES
+        )
+    )
+    links = load_links(
+        named.moco.items.keys() | targets.moco, named.clockodo.items.keys() | targets.clockodo
+    )
+    for day in sorted(_person_days(sides, named, mappings) - day_reads.keys()):
+        day_reads[day] = _both_days(sides, day, mappings)
+    partners = core.BySide(
+        *(
+            {link.item(side) for link in links}
+            - named[side].items.keys()
+            - targets[side]
+            - {i for read in day_reads.values() for i in read[side].items}
+            for side in core.SIDES
+        )
+    )
     fetched = core.BySide(
         *(
             _merge(
                 named[side],
                 sides[side].fetch(sorted(partners[side])),
-                *(_day(sides[side], user, day, mappings) for user, day in sorted(days)),
+                *(read[side] for _, read in sorted(day_reads.items())),
             )
             for side in core.SIDES
         )
@@ -72,6 +109,13 @@ def _person_days(
             if isinstance(state, core.Present):
                 days.add((state.projection.user, state.projection.date))
     return days
+
+
+def _both_days(
+    sides: Sides, day: tuple[int, date], mappings: core.Mappings
+) -> core.BySide[Fetched[Any]]:
+    """One person-day (MOCO user, local date) read on both sides."""
+    return core.BySide(*(_day(sides[side], *day, mappings) for side in core.SIDES))
 
 
 def _day(side: VendorSide[Any], user: int, day: date, mappings: core.Mappings) -> Fetched[Any]:

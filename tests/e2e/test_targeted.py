@@ -48,11 +48,12 @@ def test_an_edit_is_copied_reading_only_the_booking_its_partner_and_their_day(
     assert report.result == "ok"
     assert world.entry(clockodo_id)["text"] == "per Webhook"
     moco_reads = sum(n for k, n in world.moco.sim.stats.items() if k.startswith("GET"))
-    # The activity by id, and its person-day (master data comes from the store).
-    assert moco_reads == 2
-    # The partner by id, its person-day, and the re-read before the write.
+    # The person-day of the link's base, which holds the activity: no read by id
+    # (master data comes from the store).
+    assert moco_reads == 1
+    # The same person-day, which holds the partner, and the re-read before the write.
     clockodo_reads = sum(n for k, n in world.clockodo.sim.stats.items() if k.startswith("GET"))
-    assert clockodo_reads == 3
+    assert clockodo_reads == 2
     assert world.writes() == 1
 
 
