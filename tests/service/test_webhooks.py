@@ -175,6 +175,11 @@ def test_a_burst_of_500_events_is_absorbed_once_and_within_the_request_budget(
         world.reset_stats()
         hw.delivery_settings(world, paused=False, shuffle=True)  # and out of order
         took = hw.eventually(lambda: len(hw.copies(world, "Burst ")) == BURST, "the burst", 90)
+
+        def echoes() -> int:  # clockodo's events for the entries syncd created
+            return sum(batch["clockodo"] for batch in daemon.events("web hook batch"))
+
+        hw.eventually(lambda: echoes() >= BURST, "clockodo's echoes", 60, daemon)
         hw.runs_settled(world, daemon)
         requests = {
             "moco": sum(world.moco.sim.stats.values()),
