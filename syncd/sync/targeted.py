@@ -28,6 +28,7 @@ from syncd.sync.reading import SideRead
 
 Sides = core.BySide[VendorSide[Any]]
 LoadLinks = Callable[[Iterable[int], Iterable[int]], list[core.Link]]
+DayReads = dict[tuple[int, date], core.BySide[Fetched[Any]]]  # (MOCO user, date) -> reads
 
 
 def read_targets(
@@ -41,45 +42,20 @@ def read_targets(
     # Named bookings that are linked are looked for in their base's person-day first
     # (read anyway): a burst of events on one day, e.g. the echoes of syncd's own
     # creates, then costs a listing per person-day instead of a GET per booking.
-    hinted = {
-        (link.base.user, link.base.date) for link in load_links(targets.moco, targets.clockodo)
-    }
-    day_reads = {
+    links = load_links(targets.moco, targets.clockodo)  # `fetch` finds only what it names
+    day_reads: DayReads = {
         day: read
-        for day in sorted(hinted)
+        for day in sorted({(link.base.user, link.base.date) for link in links})
         if (read := _both_days(sides, day, mappings)).moco.complete and read.clockodo.complete
     }  # an incomplete one (e.g. a person no longer mapped) is left to the reads below
-    listed = core.BySide(
-        *(
-            {
-                i: item
-                for read in day_reads.values()
-                for i, item in read[side].items.items()
-                if i in targets[side]
-            }
-            for side in core.SIDES
-        )
-    )
     named = core.BySide(
-        *(
-            _merge(
-                Fetched(listed[side]),
-                sides[side].fetch(sorted(targets[side] - listed[side].keys())),
-            )
-            for side in core.SIDES
-        )
-    )
-    links = load_links(
-        named.moco.items.keys() | targets.moco, named.clockodo.items.keys() | targets.clockodo
+        *(_named(sides[side], targets[side], _items(day_reads, side)) for side in core.SIDES)
     )
     for day in sorted(_person_days(sides, named, mappings) - day_reads.keys()):
         day_reads[day] = _both_days(sides, day, mappings)
     partners = core.BySide(
         *(
-            {link.item(side) for link in links}
-            - named[side].items.keys()
-            - targets[side]
-            - {i for read in day_reads.values() for i in read[side].items}
+            {link.item(side) for link in links} - targets[side] - _items(day_reads, side).keys()
             for side in core.SIDES
         )
     )
@@ -95,6 +71,19 @@ def read_targets(
     )
     links = load_links(fetched.moco.items, fetched.clockodo.items)
     return core.BySide(*(SideRead(fetched[side], "targeted") for side in core.SIDES)), links
+
+
+def _named(side: VendorSide[Any], ids: frozenset[int], listed: dict[int, Any]) -> Fetched[Any]:
+    """The bookings ``ids`` names: from the day listings where they are, else by id."""
+    found = {i: item for i, item in listed.items() if i in ids}
+    return _merge(Fetched(found), side.fetch(sorted(ids - found.keys())))
+
+
+def _items(
+    day_reads: dict[tuple[int, date], core.BySide[Fetched[Any]]], side: core.Side
+) -> dict[int, Any]:
+    """Every booking the person-day reads found on ``side``."""
+    return {i: item for read in day_reads.values() for i, item in read[side].items.items()}
 
 
 def _person_days(
