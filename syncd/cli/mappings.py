@@ -32,7 +32,6 @@ from syncd.core.suggest import Suggestion
 from syncd.exitcodes import ExitCode
 from syncd.store import db, mapstore
 from syncd.sync import discovery, mapload
-from syncd.sync.masterdata import build_mappings
 
 OUTPUT = click.option(
     "--output", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -206,17 +205,15 @@ def add(
         raise click.UsageError(f"the config file maps this {kind} already; change it there")
     named = f"MOCO {moco} ↔ clockodo {clockodo}"
     if not no_check:
+        # The entry alone, as `list` would show it: its own ids' problem; what it lacks
+        # besides (a task's project mapping) may be added next.
         accounts = discovery.accounts_of(settings)
-        _, found = build_mappings(settings_of([entry]), accounts, settings.sync.timezone)
-        # The entry's own ids ("mappings.tasks[0]: ..."); what it lacks besides (a task's
-        # project mapping) may be added next, and `list` shows it until then.
-        problems = [p for p in found if p.startswith("mappings.")]
-        if problems:
-            problem = problems[0].split(": ", 1)[-1]
-            message = f"{kind} {named}: not stored: {problem} (--no-check stores it anyway)"
+        zone = settings.sync.timezone
+        (pair,) = discovery.pairs(accounts, settings_of([entry]), settings.mappings, zone)
+        if pair.problem is not None:
+            message = f"{kind} {named}: not stored: {pair.problem} (--no-check stores it anyway)"
             fail(message, ExitCode.CONFIG)
-        moco_name, clockodo_name = discovery.names(entry, accounts)
-        named = f"MOCO {moco} {moco_name} ↔ clockodo {clockodo} {clockodo_name}"
+        named = f"MOCO {moco} {pair.moco_name} ↔ clockodo {clockodo} {pair.clockodo_name}"
     _store(settings, [entry], "add")
     click.echo(f"stored: {kind} {named}")
 

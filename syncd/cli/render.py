@@ -132,7 +132,7 @@ def _names_json(action: p.Action, names: Names) -> dict[str, Any]:
     }
 
 
-def plan_json(plan: p.Plan, names: Names | None = None) -> dict[str, Any]:
+def plan_json(plan: p.Plan, names: Names) -> dict[str, Any]:
     writes: Counter[str] = Counter()
     for (kind, _), n in plan.write_counts().items():
         writes[kind] += n
@@ -151,7 +151,7 @@ def plan_json(plan: p.Plan, names: Names | None = None) -> dict[str, Any]:
                 "kind": a.kind,
                 "side": a.side,
                 **_json_value(a),
-                **_names_json(a, names or Names()),
+                **_names_json(a, names),
             }
             for a in plan.actions
         ],
