@@ -7,6 +7,9 @@ changed; other integrations' hooks are listed as such and left alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 
 from syncd import config
@@ -27,10 +30,16 @@ def webhooks() -> None:
     """Register, list and remove syncd's web hooks (see [webhooks] in the config)."""
 
 
-def _moco(settings: config.Settings) -> MocoClient:
+@contextmanager
+def _moco(settings: config.Settings) -> Iterator[MocoClient]:
+    """A MOCO client for the account's hooks; an API failure ends the command (exit 1)."""
     moco, clockodo = build_clients(settings, Hooks(on_request=lambda _: None))
     clockodo.close()
-    return moco
+    with moco:
+        try:
+            yield moco
+        except ApiError as exc:
+            fail(f"MOCO: {exc}", ExitCode.FAILED)
 
 
 def _hooks(client: MocoClient) -> list[WebHook]:
@@ -59,11 +68,8 @@ def install(app: AppContext, /, url: str) -> None:
     if settings.webhooks.moco_secret is None:
         click.echo("note: [webhooks] moco_secret is not set; MOCO's deliveries will be refused")
     with _moco(settings) as client:
-        try:
-            for step in hook_setup.plan_install(_hooks(client), url):
-                click.echo(f"MOCO {step.event}: {_apply(client, step)}")
-        except ApiError as exc:
-            fail(f"MOCO: {exc}", ExitCode.FAILED)
+        for step in hook_setup.plan_install(_hooks(client), url):
+            click.echo(f"MOCO {step.event}: {_apply(client, step)}")
     click.echo(_clockodo_help(url, settings))
 
 
@@ -105,10 +111,7 @@ def _clockodo_help(url: str, settings: config.Settings) -> str:
 def list_hooks(app: AppContext, /) -> None:
     """MOCO's account web hooks: id, owner (syncd or other), target, event, URL."""
     with _moco(app.settings()) as client:
-        try:
-            hooks = _hooks(client)
-        except ApiError as exc:
-            fail(f"MOCO: {exc}", ExitCode.FAILED)
+        hooks = _hooks(client)
     for hook in sorted(hooks, key=lambda h: h.id):
         click.echo(_show(hook))
     if not hooks:
@@ -121,12 +124,9 @@ def list_hooks(app: AppContext, /) -> None:
 def remove(app: AppContext, /) -> None:
     """Delete syncd's MOCO hooks (others stay)."""
     with _moco(app.settings()) as client:
-        try:
-            steps = hook_setup.plan_remove(_hooks(client))
-            for step in steps:
-                click.echo(f"MOCO {step.event}: {_apply(client, step)}")
-        except ApiError as exc:
-            fail(f"MOCO: {exc}", ExitCode.FAILED)
+        steps = hook_setup.plan_remove(_hooks(client))
+        for step in steps:
+            click.echo(f"MOCO {step.event}: {_apply(client, step)}")
     if not steps:
         click.echo("MOCO: no syncd web hooks to remove")
     click.echo("clockodo: remove syncd's web hook in clockodo's web UI (menu Webhooks)")

@@ -11,6 +11,7 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -160,15 +161,22 @@ BURST = 500
 CRASH_BURST = 100  # enough to kill the daemon in the middle of it
 
 
+def subscribed_for_a_burst(world: World, port: int) -> dict[str, Any]:
+    """Both simulators deliver to the daemon on `port`, nothing is pending; answers an
+    unbilled linked activity for the burst's bookings to be like."""
+    like = world.activity(unbilled_links(world, db_of(world))[0][0])
+    hw.subscribe(world, f"http://127.0.0.1:{port}")
+    hw.deliveries_settled(world)
+    return like
+
+
 def test_a_burst_of_500_events_is_absorbed_once_and_within_the_request_budget(
     sqlite_world: World,
 ) -> None:
     world = sqlite_world
     port = hw.free_port()
     with hw.hooked_daemon(world, port) as daemon:
-        like = world.activity(unbilled_links(world, db_of(world))[0][0])
-        hw.subscribe(world, f"http://127.0.0.1:{port}")
-        hw.deliveries_settled(world)
+        like = subscribed_for_a_burst(world, port)
         hw.delivery_settings(world, paused=True)
         texts = [f"Burst {n:03d}" for n in range(BURST)]
         hw.bulk_create(world, like, texts)
@@ -205,9 +213,7 @@ def test_a_daemon_killed_mid_burst_loses_nothing(pg_world: World) -> None:
     world = pg_world
     port = hw.free_port()
     with hw.hooked_daemon(world, port) as daemon:
-        like = world.activity(unbilled_links(world, db_of(world))[0][0])
-        hw.subscribe(world, f"http://127.0.0.1:{port}")
-        hw.deliveries_settled(world)
+        like = subscribed_for_a_burst(world, port)
         hw.delivery_settings(world, retry_base=0.3)
         texts = {f"Crash {n:03d}" for n in range(CRASH_BURST)}
         hw.bulk_create(world, like, sorted(texts))
